@@ -1,0 +1,425 @@
+"""MNIST: load the shipped copy (or any MNIST-shaped data) and prepare drawn digits.
+
+Pure NumPy. The repository ships ``data/mnist/mnist.npz`` (built from the original
+IDX files by ``python scripts/build_mnist.py``), so nothing is downloaded at run time.
+
+Public API
+----------
+- :data:`DEFAULT_PATH`, :data:`TRAIN_LABEL_COUNTS`, :data:`TEST_LABEL_COUNTS`
+- :func:`load_mnist` -> :class:`MnistData`
+- :func:`read_idx` -- parse one IDX file (gzip'd or raw)
+- :func:`preprocess_drawing` -- a canvas drawing -> a 28x28 MNIST-style image
+- :func:`to_float` -- uint8 pixels -> floats in [0, 1]
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_PATH",
+    "IDX_NAMES",
+    "MnistData",
+    "TEST_LABEL_COUNTS",
+    "TRAIN_LABEL_COUNTS",
+    "load_mnist",
+    "preprocess_drawing",
+    "read_idx",
+    "to_float",
+]
+
+DEFAULT_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "mnist" / "mnist.npz"
+"""The MNIST copy shipped with the repository."""
+
+TRAIN_LABEL_COUNTS: tuple[int, ...] = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
+"""How many of the 60000 MNIST training images show each digit 0..9."""
+
+TEST_LABEL_COUNTS: tuple[int, ...] = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)
+"""How many of the 10000 MNIST test images show each digit 0..9."""
+
+IDX_NAMES: dict[str, str] = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+"""Standard IDX file names (optionally with ``.gz``) for each array."""
+
+_KEYS = ("x_train", "y_train", "x_test", "y_test")
+_IDX_MAGIC_IMAGES = 0x00000803  # uint8, 3 dimensions
+_IDX_MAGIC_LABELS = 0x00000801  # uint8, 1 dimension
+_REBUILD_HINT = "rebuild it with `python scripts/build_mnist.py` (from the repository root)"
+
+# preprocess_drawing settings, after MNIST: digits fit a 20x20 box inside a 28x28 frame,
+# centred by centre of mass at pixel (14, 14) (row, column indices).
+_FRAME = 28
+_BOX = 20
+_CENTRE = 14.0
+_INK_THRESHOLD = 0.1  # ink level (0..1) that counts as part of the digit's bounding box
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, eq=False)
+class MnistData:
+    """MNIST-shaped data: uint8 images ``(n, 28, 28)`` and uint8 labels ``(n,)``, read-only.
+
+    ``eq=False``: compare arrays explicitly (``np.array_equal``), not the dataclasses.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def flat_train(self) -> np.ndarray:
+        """Training images as a read-only ``(n, 784)`` view (no copy)."""
+        return self.x_train.reshape(len(self.x_train), -1)
+
+    @property
+    def flat_test(self) -> np.ndarray:
+        """Test images as a read-only ``(n, 784)`` view (no copy)."""
+        return self.x_test.reshape(len(self.x_test), -1)
+
+    def subset(self, n_train: int, rng: int | np.random.Generator = 0) -> MnistData:
+        """Return a copy whose training part is ``n_train`` randomly chosen training examples.
+
+        Plain uniform sampling without replacement (not stratified, so class counts vary a
+        little); the chosen examples keep their original order. The test part is shared
+        unchanged. ``rng`` is an int seed or a ``np.random.Generator``; the same seed
+        always gives the same subset.
+        """
+        n = len(self.y_train)
+        if isinstance(n_train, bool) or not isinstance(n_train, (int, np.integer)):
+            raise TypeError(f"n_train must be an int, got {type(n_train).__name__}: {n_train!r}")
+        if not 1 <= n_train <= n:
+            raise ValueError(f"n_train must be between 1 and {n}, got {n_train}")
+        gen = np.random.default_rng(rng)
+        idx = np.sort(gen.choice(n, size=int(n_train), replace=False))
+        return MnistData(
+            x_train=_read_only(self.x_train[idx]),
+            y_train=_read_only(self.y_train[idx]),
+            x_test=self.x_test,
+            y_test=self.y_test,
+        )
+
+
+def load_mnist(path: str | os.PathLike[str] | None = None, *, verify_counts: bool = True) -> MnistData:
+    """Load and verify MNIST (or MNIST-shaped data such as Fashion-MNIST).
+
+    ``path`` is one of:
+
+    - ``None``: the copy shipped with the repository (:data:`DEFAULT_PATH`);
+    - a ``.npz`` file with uint8 arrays ``x_train (n, 28, 28)``, ``y_train (n,)``,
+      ``x_test (m, 28, 28)``, ``y_test (m,)``;
+    - a directory holding the four standard IDX files (:data:`IDX_NAMES`, each raw or
+      with ``.gz``).
+
+    Every array is checked (keys, dtype, shapes, matching counts, labels 0..9) and made
+    read-only. With ``verify_counts=True`` and the standard 60000/10000 sizes, the label
+    counts must equal MNIST's (:data:`TRAIN_LABEL_COUNTS`, :data:`TEST_LABEL_COUNTS`); pass
+    ``verify_counts=False`` for other 60000/10000 data sets such as Fashion-MNIST.
+
+    Raises ``FileNotFoundError`` if the file or directory (or an IDX file in it) is missing,
+    and ``ValueError`` naming the file and the problem for damaged or malformed data.
+    """
+    source = DEFAULT_PATH if path is None else Path(path)
+    if source.is_dir():
+        arrays, names = _load_idx_dir(source)
+    elif source.is_file():
+        arrays, names = _load_npz(source)
+    elif path is None:
+        raise FileNotFoundError(f"the shipped MNIST file {source} is missing; {_REBUILD_HINT}")
+    else:
+        hint = f"; {_REBUILD_HINT}" if source.resolve() == DEFAULT_PATH else ""
+        raise FileNotFoundError(
+            f"MNIST path {source} does not exist "
+            f"(expected a .npz file or a directory of the four IDX files){hint}"
+        )
+    _validate(arrays, names, source, verify_counts=verify_counts)
+    return MnistData(**{key: _read_only(arrays[key]) for key in _KEYS})
+
+
+def read_idx(source: str | os.PathLike[str] | bytes) -> np.ndarray:
+    """Parse an IDX file (gzip'd or raw) of uint8 images or labels.
+
+    ``source`` is a path or the file's bytes. Gzip is recognised by its magic bytes, not by
+    the file name. The header is checked: magic ``0x00000803`` (uint8, 3 dims: images) or
+    ``0x00000801`` (uint8, 1 dim: labels), positive dimensions, and a payload of exactly
+    ``prod(dims)`` bytes. Returns a read-only uint8 array of shape ``dims``.
+    Raises ``ValueError`` naming the file for anything malformed or truncated.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        name, data = "<bytes>", bytes(source)
+    else:
+        name = str(source)
+        data = Path(source).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(f"IDX file {name}: damaged or truncated gzip data ({exc})") from exc
+    if len(data) < 4:
+        raise ValueError(f"IDX file {name}: only {len(data)} bytes, too short for an IDX header")
+    magic = int.from_bytes(data[:4], "big")
+    if magic not in (_IDX_MAGIC_IMAGES, _IDX_MAGIC_LABELS):
+        raise ValueError(
+            f"IDX file {name}: magic number 0x{magic:08x} is not 0x{_IDX_MAGIC_IMAGES:08x} "
+            f"(uint8 images) or 0x{_IDX_MAGIC_LABELS:08x} (uint8 labels)"
+        )
+    ndim = magic & 0xFF
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise ValueError(f"IDX file {name}: truncated header ({len(data)} of {header} bytes)")
+    dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    if any(d <= 0 or d >= 2**31 for d in dims):
+        raise ValueError(f"IDX file {name}: invalid dimensions {dims}")
+    expected = int(np.prod(dims, dtype=np.int64))
+    payload = len(data) - header
+    if payload != expected:
+        problem = "truncated" if payload < expected else "has trailing bytes"
+        raise ValueError(
+            f"IDX file {name}: {problem}: dimensions {dims} need {expected} data bytes, found {payload}"
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def to_float(x: np.ndarray, dtype: type[np.floating] | np.dtype = np.float32) -> np.ndarray:
+    """Map uint8 pixels (any shape, e.g. ``(n, 784)`` or ``(n, 28, 28)``) to floats in [0, 1].
+
+    float32: ``x.astype(float32) * float32(1/255)`` (no float64 temporaries; 255 -> 1.0).
+    float64: exactly ``x.astype(float64) / 255``, bit-for-bit what ``x / 255`` gives.
+    """
+    x = np.asarray(x)
+    if x.dtype != np.uint8:
+        raise ValueError(f"to_float expects uint8 pixels, got dtype {x.dtype}")
+    dt = np.dtype(dtype)
+    if dt == np.float32:
+        return x.astype(np.float32) * np.float32(1 / 255)
+    if dt == np.float64:
+        return x.astype(np.float64) / 255
+    raise ValueError(f"to_float dtype must be float32 or float64, got {dt}")
+
+
+# --------------------------------------------------------------------------- drawings
+
+
+def preprocess_drawing(
+    image: np.ndarray,
+    *,
+    invert: bool | Literal["auto"] = "auto",
+    min_ink: float = 5e-4,
+) -> np.ndarray | None:
+    """Turn a drawn digit into the 28x28 float32 image in [0, 1] an MNIST network expects.
+
+    ``image`` is ``H x W x 4`` RGBA (e.g. ``st_canvas(...).image_data``), ``H x W x 3`` RGB
+    or ``H x W`` grayscale; uint8/integer 0..255 or float 0..1. Steps, after MNIST's own
+    preprocessing (LeCun, Cortes, Burges):
+
+    1. Ink intensity: luminance (Rec. 601); for RGBA times alpha, so a transparent or black
+       canvas is blank. ``invert="auto"`` inverts (dark ink on a light background) when the
+       median of the image border is bright; ``True``/``False`` force it.
+    2. Blank check: return ``None`` if the total ink is below ``min_ink`` times the number of
+       pixels (or no pixel reaches ink level 0.1), so the UI can ask the user to draw.
+    3. Crop to the bounding box of the ink and resample it with exact area averaging (each
+       output pixel integrates the source pixels it covers) so the longer side is 20 pixels,
+       keeping the aspect ratio.
+    4. Stretch so the brightest pixel is 1.0 (every MNIST digit has a 254 or 255 pixel), so
+       thin strokes on a large canvas are not faint.
+    5. Paste into a 28x28 frame, shifted by the rounded centre-of-mass offset so the centre
+       of mass lands at pixel (14, 14). Unlike MNIST, the shift is clamped so that no ink
+       falls off the frame (this only matters for very lopsided drawings).
+    """
+    ink = _ink_intensity(image, invert)
+    if min_ink < 0:
+        raise ValueError(f"min_ink must be >= 0, got {min_ink}")
+    if ink.sum() < min_ink * ink.size:
+        return None
+    rows = np.flatnonzero((ink >= _INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink >= _INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        return None
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = crop.shape
+    scale = _BOX / max(h, w)
+    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    digit = _area_resize(crop, new_h, new_w)
+    digit /= digit.max()
+    return _paste_centred(digit).astype(np.float32)
+
+
+def _ink_intensity(image: np.ndarray, invert: bool | Literal["auto"]) -> np.ndarray:
+    """Return the ``H x W`` float64 ink intensity in [0, 1] of a drawn image."""
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))):
+        raise ValueError(f"image must be H x W, H x W x 3 (RGB) or H x W x 4 (RGBA), got shape {arr.shape}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"image is empty, shape {arr.shape}")
+    if invert not in ("auto", True, False):
+        raise ValueError(f"invert must be 'auto', True or False, got {invert!r}")
+    values = _to_unit_range(arr)
+    if values.ndim == 2:
+        gray = values
+    else:
+        gray = values[:, :, :3] @ np.array([0.299, 0.587, 0.114])
+        if values.shape[2] == 4:
+            gray = gray * values[:, :, 3]
+    if invert == "auto":
+        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+        invert = bool(np.median(border) > 0.5)
+    return 1.0 - gray if invert else gray
+
+
+def _to_unit_range(arr: np.ndarray) -> np.ndarray:
+    """Return ``arr`` as float64 in [0, 1]: integers are 0..255; floats 0..1 (or 0..255)."""
+    if arr.dtype == np.bool_:
+        return arr.astype(np.float64)
+    if np.issubdtype(arr.dtype, np.integer):
+        lo, hi = int(arr.min()), int(arr.max())
+        if lo < 0 or hi > 255:
+            raise ValueError(f"integer image values must be in 0..255, got {lo}..{hi}")
+        return arr.astype(np.float64) / 255
+    if np.issubdtype(arr.dtype, np.floating):
+        values = arr.astype(np.float64)
+        if not np.isfinite(values).all():
+            raise ValueError("image contains NaN or infinite values")
+        lo, hi = float(values.min()), float(values.max())
+        if lo < 0 or hi > 255:
+            raise ValueError(f"float image values must be in 0..1 (or 0..255), got {lo}..{hi}")
+        return values / 255 if hi > 1 else values
+    raise ValueError(f"image dtype must be integer or float, got {arr.dtype}")
+
+
+def _area_weights(n_in: int, n_out: int) -> np.ndarray:
+    """``(n_out, n_in)`` matrix: output pixel i averages the source span it covers.
+
+    Output pixel i covers ``[i, i + 1) * n_in / n_out`` in source coordinates; its weight
+    on source pixel j is the length of overlap with ``[j, j + 1)``, divided by the span
+    length, so every row sums to 1 (exact box-filter / area resampling).
+    """
+    step = n_in / n_out
+    lo = (np.arange(n_out) * step)[:, None]
+    hi = lo + step
+    src = np.arange(n_in)[None, :]
+    overlap = np.minimum(hi, src + 1) - np.maximum(lo, src)
+    return np.clip(overlap, 0.0, None) / step
+
+
+def _area_resize(image: np.ndarray, new_h: int, new_w: int) -> np.ndarray:
+    """Resample a 2-D image to ``(new_h, new_w)`` by area averaging (anti-aliased)."""
+    h, w = image.shape
+    return _area_weights(h, new_h) @ image @ _area_weights(w, new_w).T
+
+
+def _paste_centred(digit: np.ndarray) -> np.ndarray:
+    """Place ``digit`` in a 28x28 frame with its centre of mass at (14, 14), ink kept inside."""
+    h, w = digit.shape
+    mass = digit.sum()
+    cy = (digit.sum(axis=1) @ np.arange(h)) / mass
+    cx = (digit.sum(axis=0) @ np.arange(w)) / mass
+    top = min(max(int(np.floor(_CENTRE - cy + 0.5)), 0), _FRAME - h)
+    left = min(max(int(np.floor(_CENTRE - cx + 0.5)), 0), _FRAME - w)
+    frame = np.zeros((_FRAME, _FRAME))
+    frame[top : top + h, left : left + w] = digit
+    return np.clip(frame, 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    """Mark ``arr`` read-only (in place) and return it."""
+    arr.flags.writeable = False
+    return arr
+
+
+def _load_npz(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Read the four arrays from a ``.npz`` file; damaged files raise ``ValueError``."""
+    names = {key: f"{path} [{key}]" for key in _KEYS}
+    with open(path, "rb") as f:
+        head = f.read(6)
+    if head == b"\x93NUMPY":
+        raise ValueError(f"MNIST file {path}: a single .npy array, expected a .npz archive")
+    if not head.startswith(b"PK"):
+        raise ValueError(f"MNIST file {path}: not a .npz archive (no zip signature at the start)")
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise ValueError(f"MNIST file {path}: damaged or truncated .npz archive ({exc})") from exc
+    with npz:
+        missing = [key for key in _KEYS if key not in npz.files]
+        if missing:
+            raise ValueError(
+                f"MNIST file {path}: missing array(s) {', '.join(missing)} "
+                f"(found: {', '.join(npz.files) or 'none'}; need {', '.join(_KEYS)})"
+            )
+        arrays: dict[str, np.ndarray] = {}
+        for key in _KEYS:
+            try:
+                arrays[key] = npz[key]
+            except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise ValueError(f"{names[key]}: damaged or truncated ({type(exc).__name__}: {exc})") from exc
+    return arrays, names
+
+
+def _load_idx_dir(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Read the four standard IDX files (raw preferred, else ``.gz``) from ``folder``."""
+    arrays: dict[str, np.ndarray] = {}
+    names: dict[str, str] = {}
+    for key, stem in IDX_NAMES.items():
+        candidates = [folder / stem, folder / f"{stem}.gz"]
+        found = next((p for p in candidates if p.is_file()), None)
+        if found is None:
+            raise FileNotFoundError(f"MNIST directory {folder}: missing {stem} (or {stem}.gz)")
+        arrays[key] = read_idx(found)
+        names[key] = str(found)
+    return arrays, names
+
+
+def _validate(
+    arrays: dict[str, np.ndarray], names: dict[str, str], source: Path, *, verify_counts: bool
+) -> None:
+    """Check dtypes, shapes, matching counts, label range and (optionally) MNIST label counts."""
+    for key in _KEYS:
+        arr = arrays[key]
+        if arr.dtype != np.uint8:
+            raise ValueError(f"{names[key]}: dtype is {arr.dtype}, expected uint8")
+        if key.startswith("x") and (arr.ndim != 3 or arr.shape[1:] != (28, 28)):
+            raise ValueError(f"{names[key]}: shape is {arr.shape}, expected (n, 28, 28)")
+        if key.startswith("y") and arr.ndim != 1:
+            raise ValueError(f"{names[key]}: shape is {arr.shape}, expected (n,)")
+        if len(arr) == 0:
+            raise ValueError(f"{names[key]}: is empty")
+    for part in ("train", "test"):
+        xk, yk = f"x_{part}", f"y_{part}"
+        n_x, n_y = len(arrays[xk]), len(arrays[yk])
+        if n_x != n_y:
+            raise ValueError(
+                f"MNIST data {source}: {n_x} {part} images ({names[xk]}) but {n_y} labels ({names[yk]})"
+            )
+        top = int(arrays[yk].max())
+        if top > 9:
+            bad = int(np.count_nonzero(arrays[yk] > 9))
+            raise ValueError(f"{names[yk]}: labels must be 0..9, found {bad} label(s) up to {top}")
+    standard = len(arrays["y_train"]) == 60000 and len(arrays["y_test"]) == 10000
+    if verify_counts and standard:
+        for yk, known in (("y_train", TRAIN_LABEL_COUNTS), ("y_test", TEST_LABEL_COUNTS)):
+            counts = tuple(int(c) for c in np.bincount(arrays[yk], minlength=10))
+            if counts != known:
+                raise ValueError(
+                    f"{names[yk]}: label counts {list(counts)} differ from MNIST's {list(known)}; "
+                    "the file is damaged, or it is another data set (e.g. Fashion-MNIST): "
+                    "then pass verify_counts=False"
+                )
