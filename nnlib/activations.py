@@ -1,0 +1,176 @@
+"""Activation functions: parameter-free layers, each with its plain function and derivative.
+
+``f(z)`` and ``df(z)`` are static methods so a page can plot a function and its slope
+without building a layer. Backward passes use the cached *output* where the derivative
+can be written from it (σ' = σ(1-σ), tanh' = 1 - tanh²), as scikit-learn does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_number
+from .layers import Layer
+
+
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^(-z)), computed without overflow for large |z|."""
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.result_type(z, np.float32))
+
+
+def softmax(z, axis: int = -1):
+    """exp(z) / sum(exp(z)) along ``axis``, shifted by the max so it never overflows."""
+    z = np.asarray(z)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+class Activation(Layer):
+    """A layer ``a = f(z)`` applied element-wise (softmax: row-wise)."""
+
+    def __init__(self):
+        self._out = None
+        self._in = None
+
+    @staticmethod
+    def f(z):
+        raise NotImplementedError
+
+    @staticmethod
+    def df(z):
+        """Derivative f'(z), element-wise (for plots and for the lessons' formulas)."""
+        raise NotImplementedError
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        out = self.f(x)
+        if train:
+            self._in, self._out = x, out
+        return out
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray:
+        self._need_cache(self._out)
+        return grad * self._local_grad()
+
+    def _local_grad(self):
+        return self.df(self._in)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Identity(Activation):
+    @staticmethod
+    def f(z):
+        return np.asarray(z)
+
+    @staticmethod
+    def df(z):
+        return np.ones_like(np.asarray(z, dtype=float))
+
+    def backward(self, grad, need_input_grad=True):
+        self._need_cache(self._out)
+        return grad
+
+
+class Sigmoid(Activation):
+    f = staticmethod(sigmoid)
+
+    @staticmethod
+    def df(z):
+        s = sigmoid(z)
+        return s * (1 - s)
+
+    def _local_grad(self):
+        return self._out * (1 - self._out)
+
+
+class Tanh(Activation):
+    f = staticmethod(np.tanh)
+
+    @staticmethod
+    def df(z):
+        return 1 - np.tanh(z) ** 2
+
+    def _local_grad(self):
+        return 1 - self._out**2
+
+
+class ReLU(Activation):
+    @staticmethod
+    def f(z):
+        return np.maximum(z, 0)
+
+    @staticmethod
+    def df(z):
+        return (np.asarray(z) > 0).astype(np.result_type(z, np.float32))
+
+    def _local_grad(self):
+        return self._out > 0
+
+
+class LeakyReLU(Activation):
+    def __init__(self, alpha: float = 0.01):
+        super().__init__()
+        self.alpha = float(check_number("alpha", alpha, low=0, high=1))
+
+    def f(self, z):  # alpha makes these methods, not static
+        return np.where(z > 0, z, self.alpha * z)
+
+    def df(self, z):
+        return np.where(np.asarray(z) > 0, 1.0, self.alpha)
+
+    def _local_grad(self):
+        return np.where(self._in > 0, 1.0, self.alpha).astype(self._in.dtype)
+
+    def config(self) -> dict:
+        return {"type": "LeakyReLU", "alpha": self.alpha}
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class Softmax(Activation):
+    """Row-wise softmax. Its backward is the true Jacobian-vector product
+
+    dL/dz = s * (g - sum(g * s, axis=1)),  i.e. J^T g with J = diag(s) - s s^T,
+
+    not the diagonal-only shortcut s(1-s) some tutorials use (see ``nnlib.legacy``).
+    Followed by ``CrossEntropy`` the two fuse into (s - y) / n (see ``nnlib.losses``).
+    """
+
+    f = staticmethod(softmax)
+
+    @staticmethod
+    def df(z):
+        """Diagonal of the Jacobian, s(1-s): what a plot of one output vs its own input shows."""
+        s = softmax(z)
+        return s * (1 - s)
+
+    @staticmethod
+    def jacobian(z) -> np.ndarray:
+        """Full Jacobian ds_i/dz_j = s_i (δ_ij - s_j) of one logit vector (for the lessons)."""
+        s = softmax(np.asarray(z, dtype=float).ravel())
+        return np.diag(s) - np.outer(s, s)
+
+    def backward(self, grad, need_input_grad=True):
+        s = self._need_cache(self._out)
+        return s * (grad - np.sum(grad * s, axis=1, keepdims=True))
+
+
+ACTIVATIONS = {
+    "identity": Identity,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "softmax": Softmax,
+}
+
+
+def get_activation(name: str) -> Activation:
+    """A new activation layer by name: identity, sigmoid, tanh, relu, leaky_relu, softmax."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]()

@@ -1,0 +1,189 @@
+"""Datasets of the lessons and small helpers (split, standardise, one-hot, batches).
+
+Every random function takes ``rng``: a seed, a ``np.random.Generator`` or a legacy
+``np.random.RandomState``. Classification sets return ``x`` (n, d) float64 and integer
+labels ``y`` (n,). MNIST lives in ``nnlib.mnist``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import RandomSource, as_rng, check_choice, check_number, check_positive_int
+
+
+def toy4() -> tuple[np.ndarray, np.ndarray]:
+    """Post 002's four rows: x (4, 3) and y (4, 1) = [0, 1, 1, 0] (y equals x's first column)."""
+    x = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], dtype=np.float64)
+    y = np.array([[0, 1, 1, 0]], dtype=np.float64).T
+    return x, y
+
+
+def logistic_1d(n_samples: int = 100, boundary: float = 7.0, scale: float = 2.0,
+                direction: str = "pos", rng: RandomSource = None) -> tuple[np.ndarray, np.ndarray]:
+    """Post 003's ``make_dataset``: x ~ Normal(boundary, scale); y = x > boundary ('pos')
+    or x < boundary ('neg'). Returns x (n,) float64 and y (n,) int."""
+    n = check_positive_int("n_samples", n_samples)
+    check_number("boundary", boundary)
+    check_number("scale", scale, low=0, low_open=True)
+    check_choice("direction", direction, {"pos", "neg"})
+    x = as_rng(rng).normal(loc=boundary, scale=scale, size=(n,))
+    y = (x > boundary) if direction == "pos" else (x < boundary)
+    return x, y.astype(np.int64)
+
+
+def breast_cancer(standardize: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """scikit-learn's breast cancer set (569 × 30; 1 = benign), standardised over all rows
+    as post 000 does. Returns x, y (n,) int, feature names. Needs scikit-learn."""
+    try:
+        from sklearn.datasets import load_breast_cancer
+    except ImportError as err:  # scikit-learn is optional for nnlib itself
+        raise ImportError("breast_cancer() needs scikit-learn: pip install scikit-learn") from err
+    bc = load_breast_cancer()
+    x = bc["data"].astype(np.float64)
+    if standardize:
+        x = standardize_columns(x)[0]
+    return x, bc["target"].astype(np.int64), list(bc["feature_names"])
+
+
+# -- 2-D playground sets (binary labels, roughly in [-1.5, 1.5]^2) ---------------------------
+
+def _two_d(name: str, n: int, noise: float):
+    check_positive_int("n_samples", n)
+    check_number("noise", noise, low=0, high=5)
+    return n // 2, n - n // 2
+
+
+def moons(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+    """Two interleaving half circles (like scikit-learn's ``make_moons``), centred."""
+    n0, n1 = _two_d("moons", n_samples, noise)
+    r = as_rng(rng)
+    t0, t1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n1)
+    x = np.vstack([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
+    x = (x - [0.5, 0.25]) + r.normal(0, noise, x.shape)
+    return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
+
+
+def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, rng: RandomSource = None):
+    """A small circle (label 1) inside a large one (label 0)."""
+    n0, n1 = _two_d("circles", n_samples, noise)
+    check_number("factor", factor, low=0, high=1, low_open=True)
+    r = as_rng(rng)
+    t0, t1 = np.linspace(0, 2 * np.pi, n0, endpoint=False), np.linspace(0, 2 * np.pi, n1, endpoint=False)
+    x = np.vstack([np.c_[np.cos(t0), np.sin(t0)], factor * np.c_[np.cos(t1), np.sin(t1)]])
+    x = x + r.normal(0, noise, x.shape)
+    return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
+
+
+def xor(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+    """Points in [-1, 1]^2, label 1 where x1·x2 > 0 (TensorFlow Playground's XOR)."""
+    _two_d("xor", n_samples, noise)
+    r = as_rng(rng)
+    x = r.uniform(-1, 1, (n_samples, 2))
+    x += np.sign(x) * 0.05  # a small margin around the axes, as the Playground has
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
+    return x + r.normal(0, noise, x.shape), y
+
+
+def spirals(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, rng: RandomSource = None):
+    """Two interleaved spirals."""
+    n0, n1 = _two_d("spirals", n_samples, noise)
+    check_number("turns", turns, low=0, low_open=True, high=5)
+    r = as_rng(rng)
+    parts = []
+    for k, m in enumerate((n0, n1)):
+        t = np.linspace(0.05, 1, m)
+        angle = 2 * np.pi * turns * t + k * np.pi
+        parts.append(1.4 * t[:, None] * np.c_[np.cos(angle), np.sin(angle)])
+    x = np.vstack(parts) + r.normal(0, noise, (n_samples, 2))
+    return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
+
+
+def blobs(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+    """Two Gaussian blobs at (-0.7, -0.7) and (0.7, 0.7), spread 0.3 + noise."""
+    n0, n1 = _two_d("blobs", n_samples, noise)
+    r = as_rng(rng)
+    x = np.vstack([r.normal(-0.7, 0.3 + noise, (n0, 2)), r.normal(0.7, 0.3 + noise, (n1, 2))])
+    return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
+
+
+def _shuffled(x, y, r):
+    order = r.permutation(len(x))
+    return x[order], y[order].astype(np.int64)
+
+
+TWO_D = {"moons": moons, "circles": circles, "xor": xor, "spirals": spirals, "blobs": blobs}
+
+
+def make_2d(name: str, n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+    """One of the 2-D playground sets by name."""
+    check_choice("dataset", name, set(TWO_D))
+    return TWO_D[name](n_samples, noise, rng=rng)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def train_test_split(x, y, test_fraction: float = 0.25, rng: RandomSource = None):
+    """Shuffle the rows and split them: returns x_train, x_test, y_train, y_test."""
+    check_number("test_fraction", test_fraction, low=0, high=1, low_open=True)
+    n = len(x)
+    if len(y) != n:
+        raise ValueError(f"x and y must have the same number of rows, got {n} and {len(y)}")
+    n_test = int(round(n * test_fraction))
+    if not 0 < n_test < n:
+        raise ValueError(f"test_fraction={test_fraction} leaves no train or no test rows out of {n}")
+    order = as_rng(rng).permutation(n)
+    test, tr = order[:n_test], order[n_test:]
+    return x[tr], x[test], y[tr], y[test]
+
+
+def standardize_columns(x, *others, eps: float = 1e-12):
+    """Scale columns to mean 0, std 1 using ``x``'s statistics; apply the same to ``others``.
+    Returns (x_scaled, *others_scaled, (mean, std)). Constant columns are left centred."""
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    std = np.where(std < eps, 1.0, std)
+    scaled = [(np.asarray(o, dtype=np.float64) - mean) / std for o in (x, *others)]
+    return (*scaled, (mean, std))
+
+
+def one_hot(labels, n_classes: int | None = None, dtype=np.float64) -> np.ndarray:
+    """Integer labels (n,) -> one-hot rows (n, n_classes)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iub":
+        raise ValueError(f"labels must be a 1-D array of integers, got shape {labels.shape} "
+                         f"and dtype {labels.dtype}")
+    k = int(labels.max(initial=-1)) + 1 if n_classes is None else check_positive_int("n_classes", n_classes)
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        raise ValueError(f"labels must be in [0, {k - 1}], got values from {labels.min()} to {labels.max()}")
+    out = np.zeros((labels.size, k), dtype=dtype)
+    out[np.arange(labels.size), labels] = 1
+    return out
+
+
+def grid(x_range, y_range, resolution: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A resolution × resolution grid over the box; returns (points (r², 2), xs, ys) for
+    decision-boundary pictures."""
+    resolution = check_positive_int("resolution", resolution)
+    xs = np.linspace(*x_range, resolution)
+    ys = np.linspace(*y_range, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.c_[gx.ravel(), gy.ravel()], xs, ys
+
+
+def batch_indices(order: np.ndarray, batch_size: int, drop_last: bool = False, shuffled: bool = True):
+    """Yield the row selectors of one epoch: slices of the permutation ``order`` (fancy
+    indices) when ``shuffled``, plain slices (views, no copies) otherwise."""
+    n = len(order)
+    stop = n - n % batch_size if drop_last else n
+    for start in range(0, stop, batch_size):
+        yield order[start:start + batch_size] if shuffled else slice(start, start + batch_size)
+
+
+def batches(x, y, batch_size: int, rng: RandomSource = None, shuffle: bool = True, drop_last: bool = False):
+    """Yield (x_batch, y_batch) pairs for one epoch (a fresh permutation when ``shuffle``)."""
+    batch_size = check_positive_int("batch_size", batch_size)
+    order = as_rng(rng).permutation(len(x)) if shuffle else np.arange(len(x))
+    for idx in batch_indices(order, batch_size, drop_last, shuffled=shuffle):
+        yield x[idx], y[idx]

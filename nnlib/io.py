@@ -1,0 +1,113 @@
+"""Save a trained ``Sequential`` to one ``.npz`` file and load it back — without pickle.
+
+The file holds ``nnlib_format`` (a version string), ``architecture`` (the layers' configs
+as JSON text), optional ``meta`` (JSON text: whatever the caller wants to keep, e.g. which
+lesson trained it) and one array per parameter (``"0.W"``, ``"0.b"``, ...). ``load`` reads
+it with ``allow_pickle=False`` and checks every name and shape, so a file that is not ours
+or does not match its architecture gives a clear ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import io as _io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .activations import ACTIVATIONS, LeakyReLU
+from .layers import Dense, Layer
+from .legacy import DiagonalSoftmax
+from .model import Sequential
+
+FORMAT = "nnlib.Sequential/1"
+LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in (*ACTIVATIONS.values(), DiagonalSoftmax)}
+
+
+def layer_from_config(cfg: dict) -> Layer:
+    """Rebuild one layer (weights zeroed) from ``Layer.config()``."""
+    if not isinstance(cfg, dict) or "type" not in cfg:
+        raise ValueError(f"a layer config must be a dict with a 'type', got {cfg!r}")
+    kind = cfg["type"]
+    if kind == "Dense":
+        return Dense(cfg["in_features"], cfg["out_features"], bias=cfg.get("bias", True),
+                     init="zeros", dtype=cfg.get("dtype", "float64"))
+    if kind == "LeakyReLU":
+        return LeakyReLU(cfg.get("alpha", 0.01))
+    if kind not in LAYER_TYPES:
+        raise ValueError(f"unknown layer type {kind!r}; known: {sorted(LAYER_TYPES) + ['Dense']}")
+    return LAYER_TYPES[kind]()
+
+
+def from_config(config: list[dict]) -> Sequential:
+    if not isinstance(config, list) or not config:
+        raise ValueError(f"architecture must be a non-empty list of layer configs, got {config!r}")
+    return Sequential(*[layer_from_config(c) for c in config])
+
+
+def copy_model(model: Sequential, dtype=None) -> Sequential:
+    """A deep copy of ``model`` (optionally converted to float32/float64)."""
+    config = model.config()
+    if dtype is not None:
+        for c in config:
+            if c["type"] == "Dense":
+                c["dtype"] = np.dtype(dtype).name
+    clone = from_config(config)
+    for name, p in clone.params().items():
+        p[...] = model.params()[name]
+    return clone
+
+
+def save(model: Sequential, file, meta: dict | None = None) -> None:
+    """Write ``model`` (architecture + weights, and ``meta``) to ``file`` (a path or a
+    writable binary file object such as ``io.BytesIO``)."""
+    arrays = {
+        "nnlib_format": np.array(FORMAT),
+        "architecture": np.array(json.dumps(model.config())),
+        "meta": np.array(json.dumps(meta or {})),
+    }
+    arrays.update(model.params())
+    if isinstance(file, (str, Path)) and not str(file).endswith(".npz"):
+        file = f"{file}.npz"
+    np.savez(file, **arrays)
+
+
+def load(file, *, return_meta: bool = False):
+    """Read a model written by ``save`` (a path, bytes, or a binary file object).
+
+    Raises ``ValueError`` naming what is wrong when the file is not an nnlib model, is
+    damaged, or its weights do not match its architecture."""
+    if isinstance(file, (bytes, bytearray)):
+        file = _io.BytesIO(file)
+    name = str(file) if isinstance(file, (str, Path)) else getattr(file, "name", "the uploaded file")
+    try:
+        with np.load(file, allow_pickle=False) as npz:
+            data = {k: npz[k] for k in npz.files}
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise ValueError(f"{name} is not a readable .npz model file ({err})") from err
+    if not isinstance(data, dict) or "nnlib_format" not in data:
+        raise ValueError(f"{name} is not an nnlib model: it has no 'nnlib_format' entry")
+    fmt = str(data.pop("nnlib_format"))
+    if fmt != FORMAT:
+        raise ValueError(f"{name} has format {fmt!r}; this nnlib reads {FORMAT!r}")
+    try:
+        config = json.loads(str(data.pop("architecture")))
+        meta = json.loads(str(data.pop("meta", np.array("{}"))))
+    except (KeyError, json.JSONDecodeError) as err:
+        raise ValueError(f"{name} has no readable architecture ({err})") from err
+    model = from_config(config)
+    expected = model.params()
+    if set(data) != set(expected):
+        raise ValueError(f"{name} does not match its architecture: expected arrays "
+                         f"{sorted(expected)}, found {sorted(data)}")
+    for key, p in expected.items():
+        if data[key].shape != p.shape or data[key].dtype.kind != "f":
+            raise ValueError(f"{name}: array {key!r} has shape {data[key].shape} and dtype "
+                             f"{data[key].dtype}, expected {p.shape} floats")
+        if not np.isfinite(data[key]).all():
+            raise ValueError(f"{name}: array {key!r} contains NaN/inf")
+        p[...] = data[key]
+    return (model, meta) if return_meta else model

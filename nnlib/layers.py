@@ -1,0 +1,138 @@
+"""The layer interface and the one layer with weights, ``Dense``.
+
+Every layer caches what its backward pass needs during ``forward``; ``backward`` fills
+the layer's gradient arrays *in place* and returns dL/dx. Layers never update their own
+weights: that is the optimizer's job (see ``nnlib.optim``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import RandomSource, as_rng, check_choice, check_number, check_positive_int
+
+INITS = ("normal", "he", "xavier", "zeros")
+
+
+class Layer:
+    """Base class: a differentiable function of one 2-D array (rows are samples)."""
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Trainable arrays by name (the optimizer updates these in place)."""
+        return {}
+
+    def grads(self) -> dict[str, np.ndarray]:
+        """Gradients of the last backward pass; same keys and shapes as ``params()``."""
+        return {}
+
+    def config(self) -> dict:
+        """What ``nnlib.io`` needs to rebuild the layer (JSON-serialisable)."""
+        return {"type": type(self).__name__}
+
+    def _need_cache(self, cache, what: str = "forward"):
+        if cache is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward called before {what}: run forward(x) "
+                "(with train=True) on the same layer first"
+            )
+        return cache
+
+
+class Dense(Layer):
+    """Fully connected layer: ``y = x @ W + b`` with ``W`` of shape (in_features, out_features).
+
+    init:
+      - ``"normal"``: ``W = randn * scale`` (``scale`` defaults to 1; the posts use 1, 0.1, 0.01)
+      - ``"he"``: N(0, 2 / in_features) — for ReLU layers
+      - ``"xavier"``: N(0, 2 / (in_features + out_features)) — Glorot, for sigmoid/tanh
+      - ``"zeros"``: all zeros (only sensible for a single layer)
+    Biases start at zero. ``rng`` is a seed, a ``np.random.Generator`` or a legacy
+    ``np.random.RandomState`` (``RandomState(0)`` replays ``np.random.seed(0)``).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        bias: bool = True,
+        init: str = "xavier",
+        scale: float | None = None,
+        rng: RandomSource = None,
+        dtype=np.float64,
+    ):
+        self.in_features = check_positive_int("in_features", in_features)
+        self.out_features = check_positive_int("out_features", out_features)
+        self.init = check_choice("init", init, INITS)
+        if scale is not None:
+            check_number("scale", scale, low=0, low_open=True)
+        self.scale = scale
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        std = {
+            "normal": 1.0 if scale is None else scale,
+            "he": np.sqrt(2.0 / in_features),
+            "xavier": np.sqrt(2.0 / (in_features + out_features)),
+            "zeros": 0.0,
+        }[init]
+        shape = (self.in_features, self.out_features)
+        if init == "zeros":
+            w = np.zeros(shape)
+        else:
+            w = as_rng(rng).standard_normal(shape) * std
+        self.W = w.astype(self.dtype, copy=False)
+        self.b = np.zeros(self.out_features, self.dtype) if bias else None
+        self.dW = np.zeros_like(self.W)
+        self.db = None if self.b is None else np.zeros_like(self.b)
+        self._x = None
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(
+                f"x must have shape (n, {self.in_features}) for {self!r}, got {np.shape(x)}"
+            )
+        x = x.astype(self.dtype, copy=False)
+        out = x @ self.W
+        if self.b is not None:
+            out += self.b
+        if train:
+            self._x = x
+        return out
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        x = self._need_cache(self._x)
+        if grad.shape != (x.shape[0], self.out_features):
+            raise ValueError(f"grad must have shape {(x.shape[0], self.out_features)}, got {grad.shape}")
+        np.matmul(x.T, grad, out=self.dW)
+        if self.b is not None:
+            np.sum(grad, axis=0, out=self.db)
+        return grad @ self.W.T if need_input_grad else None
+
+    def params(self) -> dict[str, np.ndarray]:
+        return {"W": self.W} if self.b is None else {"W": self.W, "b": self.b}
+
+    def grads(self) -> dict[str, np.ndarray]:
+        return {"W": self.dW} if self.b is None else {"W": self.dW, "b": self.db}
+
+    def config(self) -> dict:
+        return {
+            "type": "Dense",
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "bias": self.b is not None,
+            "dtype": self.dtype.name,
+        }
+
+    def __repr__(self) -> str:
+        extra = "" if self.b is not None else ", bias=False"
+        return f"Dense({self.in_features}, {self.out_features}{extra})"

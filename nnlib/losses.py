@@ -1,0 +1,204 @@
+"""Loss functions. ``forward(pred, target)`` returns a float and caches; ``backward()``
+returns dL/dpred.
+
+Two pairs fuse, as in scikit-learn's ``delta = output - y``: ``BinaryCrossEntropy``
+after a ``Sigmoid`` and ``CrossEntropy`` after a ``Softmax`` both have the gradient
+(p - y) / n at the *logits*. ``Sequential.backward_loss`` uses that shortcut, which is
+exact and stays finite when p is exactly 0 or 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_array, check_number
+from .activations import Sigmoid, Softmax, softmax
+
+
+class Loss:
+    fuses_with: type | None = None  # activation whose backward this loss can absorb
+
+    def __init__(self):
+        self._cache = None
+
+    def value(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """The loss, without caching anything (for evaluation)."""
+        return float(self._value(pred, self.check_target(target, pred)))
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        target = self.check_target(target, pred)
+        self._cache = (pred, target)
+        return float(self._value(pred, target))
+
+    __call__ = forward
+
+    def backward(self) -> np.ndarray:
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward(pred, target)")
+        return self._grad(*self._cache)
+
+    def fused_backward(self) -> np.ndarray:
+        """dL/dlogits when ``pred`` came out of ``fuses_with``: (p - y) / n."""
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.fused_backward called before forward")
+        pred, target = self._cache
+        return (pred - self._dense_target(target, pred)) / pred.shape[0]
+
+    def fuses(self, layer) -> bool:
+        return self.fuses_with is not None and type(layer) is self.fuses_with
+
+    def check_target(self, target, pred) -> np.ndarray:
+        """Return ``target`` validated against ``pred``'s shape, in ``pred``'s float dtype."""
+        target = check_array("y", target)
+        if target.ndim == 1 and pred.ndim == 2 and pred.shape[1] == 1:
+            target = target.reshape(-1, 1)
+        if target.shape != pred.shape:
+            raise ValueError(f"y must have the model's output shape {pred.shape}, got {target.shape}")
+        return target.astype(pred.dtype, copy=False)
+
+    def _dense_target(self, target, pred):
+        return target
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MSE(Loss):
+    """Mean squared error, ``mean((p - y)^2)`` (``half=True``: ½·mean, as in post 004).
+
+    ``sum_grad=True`` reproduces the posts' gradient, which omits the 1/N of the mean:
+    it returns N times the true gradient (-2(y - p), or p - y with ``half``), so the
+    effective learning rate grows with the batch. The default is the true gradient.
+    """
+
+    def __init__(self, half: bool = False, sum_grad: bool = False):
+        super().__init__()
+        self.half, self.sum_grad = bool(half), bool(sum_grad)
+
+    def _value(self, pred, target):
+        c = 0.5 if self.half else 1.0
+        return c * np.mean(np.square(pred - target))
+
+    def _grad(self, pred, target):
+        g = (pred - target) if self.half else 2 * (pred - target)
+        return g if self.sum_grad else g / pred.size
+
+    def __repr__(self) -> str:
+        return f"MSE(half={self.half}, sum_grad={self.sum_grad})"
+
+
+def _check_binary(target):
+    if target.size and (target.min() < 0 or target.max() > 1):
+        raise ValueError(
+            f"y must hold labels or probabilities in [0, 1] for binary cross-entropy, "
+            f"got values from {target.min()} to {target.max()}"
+        )
+
+
+class BinaryCrossEntropy(Loss):
+    """-mean(y log p + (1 - y) log(1 - p)) with p clipped to [eps, 1 - eps], so the loss is
+    finite even at p = 0 or 1. Non-fused gradient: (p - y) / (p (1 - p)) / N, the form of
+    post 003, with the clipped p in the denominator."""
+
+    fuses_with = Sigmoid
+
+    def __init__(self, eps: float = 1e-10):
+        super().__init__()
+        self.eps = float(check_number("eps", eps, low=0, high=0.1, low_open=True))
+
+    def check_target(self, target, pred):
+        target = super().check_target(target, pred)
+        _check_binary(target)
+        return target
+
+    def _value(self, pred, target):
+        p = np.clip(pred, self.eps, 1 - self.eps)
+        return -np.mean(target * np.log(p) + (1 - target) * np.log(1 - p))
+
+    def _grad(self, pred, target):
+        p = np.clip(pred, self.eps, 1 - self.eps)
+        return (pred - target) / (p * (1 - p)) / pred.size
+
+    def fused_backward(self):
+        pred, target = self._cache
+        return (pred - target) / pred.size
+
+
+class CrossEntropy(Loss):
+    """Categorical cross-entropy on probabilities, -mean_rows(sum_k y_k log p_k), p clipped
+    at eps. ``y`` is either integer class labels (n,) or one-hot rows (n, k)."""
+
+    fuses_with = Softmax
+
+    def __init__(self, eps: float = 1e-10):
+        super().__init__()
+        self.eps = float(check_number("eps", eps, low=0, high=0.1, low_open=True))
+
+    def check_target(self, target, pred):
+        target = check_array("y", target)
+        if pred.ndim != 2 or pred.shape[1] < 2:
+            raise ValueError(f"{type(self).__name__} needs (n, k>=2) outputs, got {pred.shape}")
+        n, k = pred.shape
+        if target.ndim == 1:
+            if target.shape[0] != n:
+                raise ValueError(f"y must have {n} labels, got {target.shape[0]}")
+            if not np.issubdtype(target.dtype, np.integer):
+                if not np.all(target == np.round(target)):
+                    raise ValueError(f"y must hold integer class labels, got dtype {target.dtype}")
+                target = target.astype(np.int64)
+            if target.size and (target.min() < 0 or target.max() >= k):
+                raise ValueError(
+                    f"y labels must be in [0, {k - 1}], got values from {target.min()} to {target.max()}"
+                )
+            return target
+        if target.shape != pred.shape:
+            raise ValueError(f"y must be labels of shape ({n},) or one-hot of shape {pred.shape}, "
+                             f"got {target.shape}")
+        return target.astype(pred.dtype, copy=False)
+
+    def _dense_target(self, target, pred):
+        if target.ndim == 2:
+            return target
+        onehot = np.zeros_like(pred)
+        onehot[np.arange(pred.shape[0]), target] = 1
+        return onehot
+
+    def _probs(self, pred):
+        return pred
+
+    def _value(self, pred, target):
+        p = np.clip(self._probs(pred), self.eps, 1 - self.eps)
+        if target.ndim == 1:
+            return -np.mean(np.log(p[np.arange(p.shape[0]), target]))
+        return -(target * np.log(p)).sum(axis=1).mean()
+
+    def _grad(self, pred, target):
+        p = np.clip(pred, self.eps, 1 - self.eps)
+        return -self._dense_target(target, pred) / p / pred.shape[0]
+
+
+class SoftmaxCrossEntropy(CrossEntropy):
+    """Softmax and cross-entropy fused, on *logits* (the model ends with a Dense layer).
+
+    Loss via log-sum-exp (never log(0)); gradient (softmax(z) - onehot(y)) / n."""
+
+    fuses_with = None
+
+    def _value(self, logits, target):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        if target.ndim == 1:
+            return -np.mean(log_p[np.arange(log_p.shape[0]), target])
+        return -(target * log_p).sum(axis=1).mean()
+
+    def _grad(self, logits, target):
+        p = softmax(logits, axis=1)
+        return (p - self._dense_target(target, p)) / logits.shape[0]
+
+
+LOSSES = {
+    "mse": MSE,
+    "bce": BinaryCrossEntropy,
+    "cross_entropy": CrossEntropy,
+    "softmax_cross_entropy": SoftmaxCrossEntropy,
+}

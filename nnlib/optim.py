@@ -1,0 +1,98 @@
+"""Optimizers. Each holds (parameter, gradient) array pairs and updates the parameters in
+place, so the layers' references stay valid; each owns its state (velocities, moments).
+The learning rate can be changed between steps (``opt.lr = 0.05``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_number
+
+
+def _pairs(params) -> list[tuple[np.ndarray, np.ndarray]]:
+    pairs = params.param_pairs() if hasattr(params, "param_pairs") else list(params)
+    if not pairs:
+        raise ValueError("params must hold at least one (parameter, gradient) pair, got none")
+    return pairs
+
+
+class Optimizer:
+    def __init__(self, params, lr: float):
+        self.pairs = _pairs(params)
+        self.lr = lr
+        self.steps = 0
+
+    @property
+    def lr(self) -> float:
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = float(check_number("lr", value, low=0, low_open=True))
+
+    def step(self) -> None:
+        self.steps += 1
+        for i, (p, g) in enumerate(self.pairs):
+            self._update(i, p, g)
+
+    def _update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """p -= lr * g; with ``momentum`` m: v = m v + g, p -= lr * v (PyTorch's form)."""
+
+    def __init__(self, params, lr: float = 0.01, momentum: float = 0.0):
+        super().__init__(params, lr)
+        self.momentum = float(check_number("momentum", momentum, low=0, high=0.9999))
+        self.velocity = [np.zeros_like(p) for p, _ in self.pairs] if self.momentum else None
+
+    def _update(self, i, p, g):
+        if self.velocity is None:
+            p -= self.lr * g
+            return
+        v = self.velocity[i]
+        v *= self.momentum
+        v += g
+        p -= self.lr * v
+
+    def __repr__(self) -> str:
+        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias-corrected first and second moments."""
+
+    def __init__(self, params, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8):
+        super().__init__(params, lr)
+        self.beta1 = float(check_number("beta1", beta1, low=0, high=0.9999))
+        self.beta2 = float(check_number("beta2", beta2, low=0, high=0.99999))
+        self.eps = float(check_number("eps", eps, low=0, low_open=True))
+        self.m = [np.zeros_like(p) for p, _ in self.pairs]
+        self.v = [np.zeros_like(p) for p, _ in self.pairs]
+
+    def _update(self, i, p, g):
+        m, v = self.m[i], self.v[i]
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * np.square(g)
+        m_hat = m / (1 - self.beta1**self.steps)
+        v_hat = v / (1 - self.beta2**self.steps)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": SGD, "adam": Adam}
+
+
+def make_optimizer(name: str, params, lr: float) -> Optimizer:
+    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"``."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    if name == "momentum":
+        return SGD(params, lr, momentum=0.9)
+    return OPTIMIZERS[name](params, lr)
