@@ -85,7 +85,7 @@ def read_metric(page, label_part):
         except Exception:  # the element was replaced by a rerun while we read it
             continue
         m = NUMBER.search(text)
-        return True, float(m.group().replace(",", "")) if m else None
+        return True, (float(m.group().replace(",", "")) if m else None)
     return False, None
 
 
