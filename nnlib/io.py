@@ -111,3 +111,45 @@ def load(file, *, return_meta: bool = False):
             raise ValueError(f"{name}: array {key!r} contains NaN/inf")
         p[...] = data[key]
     return (model, meta) if return_meta else model
+
+
+INFERENCE_SNIPPET = '''"""Run a model saved by nnlib with NumPy alone: python predict.py model.npz"""
+import json
+import sys
+
+import numpy as np
+
+ACT = {
+    "Identity": lambda z: z,
+    "Sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "Tanh": np.tanh,
+    "ReLU": lambda z: np.maximum(z, 0),
+    "LeakyReLU": lambda z, a=0.01: np.where(z > 0, z, a * z),
+    "Softmax": lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp(z - z.max(axis=1, keepdims=True))),
+}
+ACT["DiagonalSoftmax"] = ACT["Softmax"]
+
+
+def load(path):
+    f = np.load(path, allow_pickle=False)  # never unpickle a downloaded file
+    layers = json.loads(str(f["architecture"]))
+    return [(cfg, {k.split(".")[1]: f[k] for k in f.files if k.startswith(f"{i}.")}) for i, cfg in enumerate(layers)]
+
+
+def predict(model, x):
+    for cfg, p in model:
+        if cfg["type"] == "Dense":
+            x = x @ p["W"] + p.get("b", 0)
+        elif cfg["type"] == "LeakyReLU":
+            x = ACT["LeakyReLU"](x, cfg["alpha"])
+        else:
+            x = ACT[cfg["type"]](x)
+    return x
+
+
+if __name__ == "__main__":
+    model = load(sys.argv[1])
+    n_in = model[0][0]["in_features"]
+    x = np.random.default_rng(0).random((3, n_in))  # replace with your own inputs
+    print(predict(model, x))
+'''

@@ -1,0 +1,89 @@
+"""Lesson 1 — activation functions and their slopes (post 002's sigmoid plot, extended)."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import nnlib
+from ui import charts, common
+from ui.params import PageParams
+
+p = PageParams("act")
+NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU", "identity": "Identity"}
+
+st.title("1 · Activation functions")
+common.explain(
+    "A neuron computes a weighted sum *z* and passes it through an **activation function** "
+    "*f(z)*. Back-propagation multiplies gradients by the **slope** *f′(z)* at every layer, so "
+    "where the slope is tiny, learning stalls. The post plots the sigmoid on [-10, 10] with "
+    "1000 points and its derivative σ(z)(1 − σ(z)); move the point to read values off."
+)
+
+left, right = st.columns([1, 3])
+with left:
+    name = p.select("Function", "fn", list(NAMES), "sigmoid", format_func=NAMES.get)
+    half = p.slider("x range ±", "range", 1, 20, 10, advanced=True)
+    x0 = p.slider("Point x₀", "x0", -20.0, 20.0, 0.0, 0.1)
+    alpha = 0.01
+    if name == "leaky_relu":
+        alpha = p.slider("Leaky slope α", "alpha", 0.0, 0.5, 0.01, 0.01)
+    compare = p.toggle("Compare all slopes", "compare", False,
+                       help="Every function's derivative on one chart: the sigmoid's is never above 0.25")
+
+layer = nnlib.LeakyReLU(alpha) if name == "leaky_relu" else nnlib.get_activation(name)
+x = np.linspace(-half, half, 1000)
+fx, dfx = layer.f(x), layer.df(x)
+f0, d0 = float(layer.f(np.array([x0]))[0]), float(layer.df(np.array([x0]))[0])
+
+with right:
+    c1, c2, c3 = st.columns(3)
+    c1.metric(f"f({x0:g})", f"{f0:.4f}")
+    c2.metric(f"f′({x0:g})", f"{d0:.4f}")
+    c3.metric("Largest slope on the range", f"{float(np.max(dfx)):.4f}")
+    if compare:
+        curves = {NAMES[k]: nnlib.get_activation(k).df(x) for k in NAMES}
+        st.altair_chart(charts.function_chart(x, curves, title="Derivatives f′(x)"), width="stretch")
+    else:
+        st.altair_chart(charts.function_chart(x, {"f(x)": fx, "f′(x)": dfx}, point=(x0, {"f(x)": f0, "f′(x)": d0}),
+                                              title=f"{NAMES[name]} and its derivative"), width="stretch")
+
+if name == "sigmoid":
+    flat = x[dfx < 0.01]
+    where = f"|x| > {float(np.min(np.abs(flat))):.2f}" if flat.size else "nowhere on this range"
+    common.explain(f"**Saturation.** The sigmoid's slope peaks at 0.25 (at x = 0) and drops below 0.01 for "
+                   f"{where}: a neuron pushed there passes almost no gradient back. Stack ten sigmoid "
+                   "layers and the gradient shrinks by at least 4¹⁰ ≈ 10⁶ — lesson 4 shows it happen.")
+elif name in ("relu", "leaky_relu"):
+    common.explain("**Dead region.** ReLU's slope is exactly 0 for x < 0: a unit whose input is negative for "
+                   "every sample never changes again (a *dead ReLU*). Leaky ReLU keeps a small slope α there.")
+elif name == "tanh":
+    common.explain("**tanh** is a shifted, stretched sigmoid: tanh(x) = 2σ(2x) − 1. Its slope peaks at 1, "
+                   "four times the sigmoid's, and it is centred on 0 — but it saturates just the same.")
+
+st.header("Softmax: scores → probabilities")
+common.explain("Softmax turns a vector of scores (*logits*) into probabilities: "
+               "softmax(z)ᵢ = exp(zᵢ/T) / Σⱼ exp(zⱼ/T). A low temperature T sharpens the winner, a high one "
+               "flattens everything. Its derivative is a matrix, not a number: ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ).")
+s1, s2 = st.columns([1, 2])
+with s1:
+    text = st.text_input("Logits (comma-separated)", "2.0, 1.0, 0.1", key="act.logits")
+    temperature = p.slider("Temperature T", "temp", 0.1, 5.0, 1.0, 0.1)
+try:
+    logits = np.array([float(v) for v in text.replace(";", ",").split(",") if v.strip()])
+    if not 2 <= logits.size <= 12 or not np.isfinite(logits).all():
+        raise ValueError(f"give 2 to 12 finite numbers, got {logits.size}")
+except ValueError as err:
+    s1.warning(f"Logits: {text!r} can't be read ({err}). Example: 2.0, 1.0, 0.1")
+    logits = np.array([2.0, 1.0, 0.1])
+probs = nnlib.softmax(logits / temperature)
+with s2:
+    df = pd.DataFrame({"class": [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)], "probability": probs})
+    st.altair_chart(charts.bars_chart(df, "class", "probability", title="softmax(z / T)"), width="stretch")
+with st.expander("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)"):
+    jac = nnlib.Softmax.jacobian(logits / temperature)
+    st.dataframe(pd.DataFrame(jac, columns=[f"∂/∂z{j + 1}" for j in range(len(logits))],
+                              index=[f"s{i + 1}" for i in range(len(logits))]).style.format("{:.4f}"))
+    st.caption("Only the diagonal is sᵢ(1 − sᵢ). Post 001 uses just that diagonal — lesson 5 shows what it costs.")
+
+common.show_code([nnlib.activations.sigmoid, type(layer), nnlib.activations.softmax], key="act.code")
+p.sync_url()

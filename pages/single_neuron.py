@@ -1,0 +1,114 @@
+"""Lesson 2 — one sigmoid neuron on post 002's four rows, one matrix at a time."""
+
+import numpy as np
+import streamlit as st
+
+import nnlib
+from nnlib import data
+from ui import common, live
+from ui.common import latex_matrix as M
+from ui.params import PageParams, seed
+from ui.run import TrainingRun
+
+PAGE = "neuron"
+POST_SEED = 1234
+p = PageParams(PAGE)
+
+st.title("2 · A single neuron")
+common.explain(
+    "One neuron with three inputs and a sigmoid: ŷ = σ(xW + b). It learns the four-row table of the post "
+    "(the label equals the first input) by **gradient descent** on the mean squared error. Below, every "
+    "matrix of the first iteration is computed by nnlib and printed next to its formula; then the neuron "
+    "trains live."
+)
+
+with st.sidebar:
+    st.subheader("Single neuron")
+    init = p.select("Initial weights", "init", ["post", "sidebar"], "post",
+                    format_func={"post": f"the post's (seed {POST_SEED})", "sidebar": "from the sidebar seed"}.get)
+    post_grad = p.toggle("Post's gradient (sum over rows)", "postgrad", True, advanced=True,
+                         help="The post's dMSE/dŷ = −2(y − ŷ) has no 1/n, so it is 4× the gradient of the mean "
+                              "loss it reports. Off: the true gradient of the mean.")
+    lr = p.select_slider("Learning rate", "lr", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], 0.01)
+    epochs = p.select_slider("Iterations", "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
+
+rng_seed = POST_SEED if init == "post" else seed()
+x, y = data.toy4()
+
+
+def build(rng):
+    """The post's neuron: W ~ randn(3, 1) from a legacy RandomState, b = 0."""
+    dense = nnlib.Dense(3, 1, init="normal", rng=rng)
+    return nnlib.Sequential(dense, nnlib.Sigmoid()), nnlib.MSE(sum_grad=post_grad)
+
+
+# ---- one iteration, matrix by matrix --------------------------------------------------------
+model, loss = build(np.random.RandomState(rng_seed))
+dense, sig = model.layers
+W0, b0 = dense.W.copy(), dense.b.copy()
+z = dense.forward(x)
+y_hat = sig.forward(z)
+L = loss.forward(y_hat, y)
+dL_dyhat = loss.backward()
+sigma_prime = nnlib.Sigmoid.df(z)
+delta = sig.backward(dL_dyhat)
+dense.backward(delta)
+dW, db = dense.dW.copy(), dense.db.copy()
+nnlib.SGD(model, lr=lr).step()
+
+st.header("One iteration, matrix by matrix")
+if init == "post":
+    st.caption(f"`np.random.seed({POST_SEED}); W = np.random.randn(3, 1)`, b = 0, learning rate {lr:g} — "
+               "the same numbers as the post.")
+steps = [
+    ("Inputs and labels", rf"x = {M(x, 0)},\quad y = {M(y, 0)}"),
+    ("Initial weights", rf"W = {M(W0)},\quad b = {M(b0)}"),
+    ("Forward: weighted sum", rf"z = xW + b = {M(z)}"),
+    ("Forward: sigmoid", rf"\hat y = \sigma(z) = \frac{{1}}{{1 + e^{{-z}}}} = {M(y_hat)}"),
+    ("Loss: mean squared error", rf"L = \tfrac{{1}}{{4}}\textstyle\sum (y - \hat y)^2 = {L:.17g}"),
+    ("Backward: loss gradient", (r"\frac{\partial L}{\partial \hat y} = -2(y - \hat y)" if post_grad else
+                                 r"\frac{\partial L}{\partial \hat y} = -\tfrac{2}{4}(y - \hat y)")
+     + f" = {M(dL_dyhat)}"),
+    ("Backward: sigmoid slope", rf"\sigma'(z) = \hat y (1 - \hat y) = {M(sigma_prime)}"),
+    ("Backward: chain rule", rf"\delta = \frac{{\partial L}}{{\partial \hat y}} \odot \sigma'(z) = {M(delta)}"),
+    ("Gradients", rf"\frac{{\partial L}}{{\partial W}} = x^\top \delta = {M(dW)},\quad "
+                  rf"\frac{{\partial L}}{{\partial b}} = \textstyle\sum \delta = {M(db)}"),
+    ("Update", rf"W \leftarrow W - {lr:g}\,\frac{{\partial L}}{{\partial W}} = {M(dense.W)},\quad "
+               rf"b \leftarrow {M(dense.b)}"),
+]
+for i in range(0, len(steps), 2):
+    cols = st.columns(2)
+    for col, (title, tex) in zip(cols, steps[i:i + 2], strict=False):
+        col.markdown(f"**{title}**")
+        col.latex(tex)
+if post_grad:
+    common.explain("ℹ️ **A quirk kept on purpose.** The post's gradient −2(y − ŷ) is the gradient of the *sum* of "
+                   "squared errors, while the loss it prints is their *mean*: its steps are 4× (one per row) "
+                   "what the printed loss asks for. We keep it so the numbers match the post; switch "
+                   "*Post's gradient* off in the sidebar for the true gradient of the mean.")
+
+# ---- training, live --------------------------------------------------------------------------
+st.header("Training")
+
+
+def new_run() -> TrainingRun:
+    m, lo = build(np.random.RandomState(rng_seed))
+    return TrainingRun(signature=(init, rng_seed, post_grad), model=m, loss=lo,
+                       optimizer=nnlib.SGD(m, lr=lr), x=x, y=y, target_epochs=epochs,
+                       label=f"lr={lr:g}" + ("" if post_grad else ", mean gradient"))
+
+
+run = live.get_run(PAGE, (init, rng_seed, post_grad), new_run)
+run.label = f"lr={lr:g}" + ("" if post_grad else ", mean gradient")
+
+
+def draw(r: TrainingRun) -> None:
+    w = r.model.layers[0]
+    pred = r.model.predict(x)
+    st.latex(rf"W = {M(w.W, 5)},\quad b = {M(w.b, 5)},\quad \hat y = {M(pred, 4)},\quad y = {M(y, 0)}")
+
+
+live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 40))
+live.save_load(PAGE, run, {"params": p.values()})
+common.show_code([nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid, nnlib.MSE, nnlib.SGD], key="neuron.code")
+p.sync_url()

@@ -1,0 +1,1 @@
+"""Streamlit/Altair helpers shared by the lesson pages (the pages stay thin views)."""

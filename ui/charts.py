@@ -1,0 +1,104 @@
+"""Altair chart builders: plain functions, data frame in, ``alt.Chart`` out. No Streamlit,
+so tests call them directly and check the Vega-Lite spec."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+SERIES_NAMES = {
+    "loss": "train loss (batches)",
+    "train_loss": "train loss (full pass)",
+    "val_loss": "test loss",
+    "accuracy": "train accuracy",
+    "val_accuracy": "test accuracy",
+}
+
+
+def long_history(history: pd.DataFrame, fields: list[str], run: str | None = None) -> pd.DataFrame:
+    """Epoch history (one column per metric) -> long form (epoch, series, value[, run])."""
+    present = [f for f in fields if f in history and history[f].notna().any()]
+    if history.empty or not present:
+        return pd.DataFrame({"epoch": [], "series": [], "value": [], "run": []})
+    out = history.melt(id_vars="epoch", value_vars=present, var_name="series", value_name="value")
+    out["series"] = out["series"].map(lambda s: SERIES_NAMES.get(s, s))
+    out["run"] = run or "current run"
+    return out.dropna(subset=["value"])
+
+
+def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
+                 log_y: bool = False, height: int = 260, x_title: str = "epoch") -> alt.Chart:
+    """Lines of ``value`` against ``epoch``, one per (run, series), with hover values.
+
+    ``data`` is the long form from ``long_history`` (several runs concatenated overlay
+    them: pinned runs are dashed, the current run solid)."""
+    if data.empty:
+        data = pd.DataFrame({"epoch": [0], "series": [""], "value": [np.nan], "run": ["current run"]})
+    data = data.assign(line=data["run"] + " · " + data["series"], pinned=data["run"] != "current run")
+    scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    if log_y:
+        data = data[data["value"] > 0]
+    base = alt.Chart(data, title=title, height=height)
+    lines = base.mark_line(point=len(data) < 60).encode(
+        x=alt.X("epoch:Q", title=x_title),
+        y=alt.Y("value:Q", title=y_title, scale=scale),
+        color=alt.Color("line:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+        strokeDash=alt.StrokeDash("pinned:N", legend=None,
+                                  scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
+        tooltip=[alt.Tooltip("run:N"), alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"),
+                 alt.Tooltip("value:Q", format=".5f")],
+    )
+    return lines.properties(width="container")
+
+
+def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[float, dict] | None = None,
+                   title: str = "", height: int = 300) -> alt.Chart:
+    """Several y(x) curves (e.g. f and f′) on one chart; ``point`` = (x0, {curve: y0}) marks
+    the values at x0 with dots and a vertical rule."""
+    df = pd.concat([pd.DataFrame({"x": x, "y": y, "curve": name}) for name, y in curves.items()])
+    chart = alt.Chart(df, title=title, height=height).mark_line(strokeWidth=3).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q", title=None),
+        color=alt.Color("curve:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4f")],
+    )
+    if point is not None:
+        x0, values = point
+        pts = pd.DataFrame({"x": x0, "y": list(values.values()), "curve": list(values.keys())})
+        chart = chart + alt.Chart(pd.DataFrame({"x": [x0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+        chart = chart + alt.Chart(pts).mark_point(size=120, filled=True).encode(
+            x="x:Q", y="y:Q", color="curve:N",
+            tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4f")])
+    return chart.properties(width="container")
+
+
+def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: str = "Confusion matrix",
+                   x_title: str = "predicted", y_title: str = "true", height: int = 300) -> alt.Chart:
+    """A count matrix as a heatmap with the numbers written in the cells."""
+    counts = np.asarray(counts)
+    labels = labels or [str(i) for i in range(counts.shape[0])]
+    rows, cols = np.indices(counts.shape)
+    df = pd.DataFrame({"true": np.array(labels)[rows.ravel()], "predicted": np.array(labels)[cols.ravel()],
+                       "count": counts.ravel()})
+    base = alt.Chart(df, title=title, height=height).encode(
+        x=alt.X("predicted:N", title=x_title, sort=labels),
+        y=alt.Y("true:N", title=y_title, sort=labels),
+    )
+    cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
+                                    tooltip=["true:N", "predicted:N", "count:Q"])
+    threshold = counts.max() / 2 if counts.size else 0
+    text = base.mark_text(fontSize=14).encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.count > threshold, alt.value("white"), alt.value("black")),
+    )
+    return (cells + text).properties(width="container")
+
+
+def bars_chart(df: pd.DataFrame, x: str, y: str, title: str = "", height: int = 220,
+               color: str | None = None, y_scale: alt.Scale | None = None) -> alt.Chart:
+    """A plain bar chart (probabilities, per-class accuracy, gradient norms...)."""
+    enc = {"x": alt.X(f"{x}:N", sort=None), "y": alt.Y(f"{y}:Q", scale=y_scale or alt.Undefined),
+           "tooltip": [f"{x}:N", alt.Tooltip(f"{y}:Q", format=".4f")]}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", legend=None)
+    return alt.Chart(df, title=title, height=height).mark_bar().encode(**enc).properties(width="container")

@@ -1,0 +1,211 @@
+"""Live training, shared by every page that trains: Play / Pause / Step / Reset like
+TensorFlow Playground, metrics, live Altair curves, pinned runs to compare, and
+save/load of the trained model.
+
+The run (model, optimizer, history) lives in ``st.session_state["run:<page>"]``. While
+playing, a fragment re-runs every ``TICK`` seconds, trains for a short time budget and
+redraws only the charts; buttons re-run the page once. Widget keys follow one convention
+(the browser tests rely on it): ``<page>_play``, ``<page>_pause``, ``<page>_step``,
+``<page>_reset``, ``<page>_pin``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+import nnlib
+
+from . import charts
+from .run import TrainingRun
+
+TICK = 0.1  # seconds between fragment re-runs while playing
+BUDGET = 0.35  # seconds of training per re-run (at least one epoch)
+MAX_PINS = 4
+MAX_UPLOAD_MB = 50
+
+
+def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:
+    """This page's run; a new one (from ``factory``) when the settings' signature changed."""
+    key = f"run:{page}"
+    run = st.session_state.get(key)
+    if run is None or run.signature != signature:
+        if run is not None and run.history:
+            st.toast("Settings changed: started a fresh model (learning rate and epochs keep it).")
+        run = factory()
+        st.session_state[key] = run
+    return run
+
+
+def reset(page: str) -> None:
+    st.session_state.pop(f"run:{page}", None)
+
+
+def _play(run: TrainingRun) -> None:
+    run.playing = not run.done
+
+
+def _pause(run: TrainingRun) -> None:
+    run.playing = False
+
+
+def _step(run: TrainingRun) -> None:
+    run.playing = False
+    if run.target_epochs <= run.epochs_done:
+        run.target_epochs = run.epochs_done + 1
+    run.advance(max_epochs=1)
+
+
+def _pin(page: str, run: TrainingRun) -> None:
+    pins = st.session_state.setdefault(f"pins:{page}", [])
+    pins.append({"label": run.label or f"run {len(pins) + 1}", "history": run.frame()})
+    del pins[:-MAX_PINS]
+
+
+def pins(page: str) -> list[dict]:
+    return st.session_state.get(f"pins:{page}", [])
+
+
+def controls(page: str, run: TrainingRun) -> None:
+    """The button row: Play/Pause, Step, Reset, Pin."""
+    cols = st.columns([1, 1, 1, 1.3, 3])
+    if run.playing:
+        cols[0].button("⏸ Pause", key=f"{page}_pause", on_click=_pause, args=(run,), type="primary",
+                       width="stretch")
+    else:
+        cols[0].button("▶ Play" if not run.history else "▶ Resume", key=f"{page}_play", on_click=_play,
+                       args=(run,), type="primary", width="stretch", disabled=run.done,
+                       help="Train until the epoch target; the charts grow as it runs")
+    cols[1].button("⏭ Step", key=f"{page}_step", on_click=_step, args=(run,), width="stretch",
+                   help="Train one more epoch", disabled=run.error is not None)
+    cols[2].button("↺ Reset", key=f"{page}_reset", on_click=reset, args=(page,), width="stretch",
+                   help="A fresh model with the same seed")
+    cols[3].button("📌 Pin run", key=f"{page}_pin", on_click=_pin, args=(page, run), width="stretch",
+                   disabled=not run.history, help=f"Keep this curve to compare the next run (up to {MAX_PINS})")
+    if pins(page):
+        cols[4].button(f"Clear {len(pins(page))} pinned", key=f"{page}_unpin",
+                       on_click=lambda: st.session_state.pop(f"pins:{page}", None))
+
+
+def _fmt(value, digits: int = 4) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def metrics(run: TrainingRun) -> None:
+    last = run.last or {}
+    prev = run.history[-2] if len(run.history) > 1 else {}
+    cols = st.columns(5)
+    cols[0].metric("Epoch", f"{run.epochs_done} / {run.target_epochs}")
+    delta = None
+    if prev and last.get("loss") is not None:
+        delta = f"{last['loss'] - prev['loss']:+.4f}"
+    cols[1].metric("Loss", _fmt(last.get("loss")), delta, delta_color="inverse")
+    if last.get("accuracy") is not None:
+        cols[2].metric("Train accuracy", _fmt(last.get("accuracy"), 3))
+    if last.get("val_accuracy") is not None:
+        cols[3].metric("Test accuracy", _fmt(last.get("val_accuracy"), 3))
+    cols[4].metric("Training time", f"{last.get('seconds', 0.0):.2f} s")
+
+
+def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
+    """Loss (and accuracy when there is one) with pinned runs overlaid."""
+    frames = [charts.long_history(p["history"], ["loss", "train_loss", "val_loss"], p["label"]) for p in pins(page)]
+    frames.append(charts.long_history(run.frame(), ["loss", "train_loss", "val_loss"], "current run"))
+    loss_df = pd.concat(frames, ignore_index=True)
+    acc_frames = [charts.long_history(p["history"], ["accuracy", "val_accuracy"], p["label"]) for p in pins(page)]
+    acc_frames.append(charts.long_history(run.frame(), ["accuracy", "val_accuracy"], "current run"))
+    acc_df = pd.concat(acc_frames, ignore_index=True)
+    cols = st.columns(2) if not acc_df.empty else [st.container()]
+    cols[0].altair_chart(charts.curves_chart(loss_df, "Loss", "loss", log_y=log_y), width="stretch")
+    if not acc_df.empty:
+        cols[1].altair_chart(charts.curves_chart(acc_df, "Accuracy", "accuracy"), width="stretch")
+
+
+def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
+          draw: Callable[[TrainingRun], None] | None = None, budget: float = BUDGET,
+          per_tick: int | None = None) -> None:
+    """Controls + a live area (metrics, progress, charts) that grows while training runs.
+
+    ``draw(run)`` adds the page's own live pictures below the curves. ``per_tick`` caps the
+    epochs trained per redraw, so that a fast run still visibly grows."""
+    run.target_epochs = epochs
+    run.optimizer.lr = lr
+    if run.playing and run.done:
+        run.playing = False
+    controls(page, run)
+
+    @st.fragment(run_every=TICK if run.playing else None)
+    def live():
+        was_playing = run.playing
+        if run.playing:
+            run.advance(max_epochs=per_tick, budget=budget)
+        metrics(run)
+        st.progress(min(run.epochs_done / max(run.target_epochs, 1), 1.0))
+        if run.error:
+            st.error(run.error)
+        history_charts(page, run)
+        if draw is not None:
+            draw(run)
+        if was_playing and not run.playing:
+            st.rerun()  # training finished in this tick: redraw the buttons, stop the timer
+
+    live()
+
+
+# -- save / load ---------------------------------------------------------------------------
+
+def model_bytes(run: TrainingRun, meta: dict) -> bytes:
+    buf = io.BytesIO()
+    nnlib.save(run.model, buf, meta=meta)
+    return buf.getvalue()
+
+
+def save_load(page: str, run: TrainingRun, meta: dict) -> None:
+    """Download the trained model (+ a NumPy-only inference snippet); upload one back."""
+    with st.expander("💾 Save or load the model"):
+        c1, c2 = st.columns(2)
+        c1.download_button("Download model (.npz)", model_bytes(run, {"page": page, **meta}),
+                           file_name=f"nnlib-{page}.npz", mime="application/octet-stream",
+                           key=f"{page}_download", disabled=not run.history)
+        c2.download_button("Download inference snippet (.py)", nnlib.io.INFERENCE_SNIPPET,
+                           file_name="predict.py", mime="text/x-python", key=f"{page}_snippet")
+        upload = st.file_uploader("Load a model saved from this page", type=["npz"], key=f"{page}_upload")
+        if upload is not None and st.session_state.get(f"{page}_loaded") != upload.file_id:
+            st.session_state[f"{page}_loaded"] = upload.file_id
+            message = load_into(page, run, upload.getvalue(), upload.name)
+            st.session_state[f"{page}_load_msg"] = message
+        if st.session_state.get(f"{page}_load_msg"):
+            ok, text = st.session_state[f"{page}_load_msg"]
+            (st.success if ok else st.error)(text)
+
+
+def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool, str]:
+    """Validate an uploaded model and copy its weights into ``run``. Returns (ok, message)."""
+    if len(data) > MAX_UPLOAD_MB * 2**20:
+        return False, f"{name} is {len(data) / 2**20:.0f} MB; the limit is {MAX_UPLOAD_MB} MB."
+    try:
+        model, meta = nnlib.load(io.BytesIO(data), return_meta=True)
+    except ValueError as err:
+        return False, f"Could not load {name}: {err}"
+    if meta.get("page") not in (None, page):
+        return False, f"{name} was saved from the '{meta.get('page')}' page, not this one."
+    if model.config() != run.model.config():
+        return False, (f"{name} holds {describe(model)}, but this page is set to {describe(run.model)}: "
+                       "set the controls to match, then load it again.")
+    for key, p in run.model.params().items():
+        p[...] = model.params()[key]
+    run.history.clear()
+    run.steps.clear()
+    run.error, run._gen, run.playing = None, None, False
+    return True, f"Loaded {name}: {describe(model)}. Press Play to train on from these weights."
+
+
+def describe(model: nnlib.Sequential) -> str:
+    dense = model.dense_layers
+    sizes = [dense[0].in_features] + [d.out_features for d in dense] if dense else []
+    acts = [type(layer).__name__ for layer in model.layers if not isinstance(layer, nnlib.Dense)]
+    return f"a {'-'.join(map(str, sizes))} network ({', '.join(dict.fromkeys(acts))})"

@@ -1,0 +1,181 @@
+"""Page controls that remember their values, travel in the URL and take presets.
+
+Each control has a short ``name`` (used in the share link: ``?lr=0.1&hidden=64``) and a
+widget key ``"<page>.<name>"``. Values live in a plain store in ``st.session_state`` as
+well as in the widget, so they survive page switches and controls hidden in lecture mode
+(Streamlit forgets the state of widgets that are not drawn). On a page's first visit in a
+session, values come from the URL when valid; an invalid or tampered value falls back to
+the default and the page shows a small notice instead of an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+_STORE = "_params"
+
+
+def _store() -> dict:
+    return st.session_state.setdefault(_STORE, {})
+
+
+def lecture_mode() -> bool:
+    return bool(_store().get("app.lecture", False))
+
+
+def _as_bool(raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in {"1", "true", "yes", "on"}:
+        return True
+    if low in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected 1 or 0")
+
+
+def _number_parser(kind: type, low, high) -> Callable[[str], object]:
+    def parse(raw: str):
+        value = kind(float(raw)) if kind is int and float(raw).is_integer() else kind(raw)
+        if not (low <= value <= high):
+            raise ValueError(f"outside {low}…{high}")
+        return value
+    return parse
+
+
+class PageParams:
+    """The controls of one page. Call the widget methods in the order they should appear,
+    then ``sync_url()`` once at the end of the page."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self.defaults: dict[str, object] = {}
+        self.notices: list[str] = []
+        self.parsers: dict[str, Callable[[str], object]] = {}
+
+    def key(self, name: str) -> str:
+        return f"{self.page}.{name}"
+
+    def _prepare(self, name: str, default, parse: Callable[[str], object]) -> str:
+        key, store = self.key(name), _store()
+        self.defaults[name], self.parsers[name] = default, parse
+        if key not in store:
+            store[key] = default
+            raw = st.query_params.get(name)
+            if raw is not None:
+                try:
+                    store[key] = parse(raw)
+                except (ValueError, TypeError) as err:
+                    self.notices.append(f"`{name}={raw}` in the link was ignored ({err}); using {default!r}.")
+        if key not in st.session_state:
+            st.session_state[key] = store[key]
+        return key
+
+    def _show(self, advanced: bool) -> bool:
+        return not (advanced and lecture_mode())
+
+    def _keep(self, key: str, value):
+        _store()[key] = value
+        return value
+
+    def get(self, name: str):
+        return _store().get(self.key(name), self.defaults.get(name))
+
+    # -- widgets ------------------------------------------------------------------------
+    def slider(self, label: str, name: str, min_value, max_value, default, step=None, *,
+               advanced: bool = False, help: str | None = None, format: str | None = None, where=st):
+        kind = int if all(isinstance(v, int) for v in (min_value, max_value, default)) else float
+        key = self._prepare(name, default, _number_parser(kind, min_value, max_value))
+        if not self._show(advanced):
+            return _store()[key]
+        value = where.slider(label, min_value, max_value, step=step, key=key, help=help, format=format)
+        return self._keep(key, value)
+
+    def select_slider(self, label: str, name: str, options: Sequence, default, *, advanced: bool = False,
+                      help: str | None = None, where=st):
+        """A slider over fixed values (learning rates on a log scale, layer widths...)."""
+        lookup = {str(o): o for o in options}
+
+        def parse(raw: str):
+            if raw not in lookup:
+                raise ValueError("not one of the slider's values")
+            return lookup[raw]
+        key = self._prepare(name, default, parse)
+        if not self._show(advanced):
+            return _store()[key]
+        return self._keep(key, where.select_slider(label, options=list(options), key=key, help=help))
+
+    def select(self, label: str, name: str, options: Sequence, default, *, advanced: bool = False,
+               help: str | None = None, horizontal: bool = False, format_func=str, where=st):
+        lookup = {str(o): o for o in options}
+
+        def parse(raw: str):
+            if raw not in lookup:
+                raise ValueError(f"expected one of {', '.join(lookup)}")
+            return lookup[raw]
+        key = self._prepare(name, default, parse)
+        if not self._show(advanced):
+            return _store()[key]
+        if horizontal:
+            value = where.radio(label, list(options), key=key, help=help, horizontal=True, format_func=format_func)
+        else:
+            value = where.selectbox(label, list(options), key=key, help=help, format_func=format_func)
+        return self._keep(key, value)
+
+    def toggle(self, label: str, name: str, default: bool = False, *, advanced: bool = False,
+               help: str | None = None, where=st):
+        key = self._prepare(name, default, _as_bool)
+        if not self._show(advanced):
+            return _store()[key]
+        return self._keep(key, where.toggle(label, key=key, help=help))
+
+    def number(self, label: str, name: str, min_value: int, max_value: int, default: int, *,
+               advanced: bool = False, help: str | None = None, where=st):
+        key = self._prepare(name, int(default), _number_parser(int, min_value, max_value))
+        if not self._show(advanced):
+            return _store()[key]
+        value = where.number_input(label, min_value, max_value, step=1, key=key, help=help)
+        return self._keep(key, int(value))
+
+    # -- presets, URL -------------------------------------------------------------------
+    def apply(self, values: dict) -> None:
+        """Set controls (for presets and imports). Call from a button's ``on_click``: values
+        must be in place before the widgets are drawn."""
+        for name, value in values.items():
+            _store()[self.key(name)] = value
+            st.session_state[self.key(name)] = value
+
+    def values(self) -> dict:
+        return {name: self.get(name) for name in self.defaults}
+
+    def query(self) -> dict[str, str]:
+        """The page's non-default values as URL parameters."""
+        return {name: str(v) for name, v in self.values().items() if v != self.defaults[name]}
+
+    def sync_url(self, extra: dict[str, str] | None = None) -> None:
+        """Make the address bar a share link to exactly this experiment, and show notices
+        about link values that were ignored."""
+        wanted = {**app_query(), **self.query(), **(extra or {})}
+        if dict(st.query_params) != wanted:
+            st.query_params.from_dict(wanted)
+        for notice in self.notices:
+            st.caption(f"⚠️ {notice}")
+
+
+def app_params() -> PageParams:
+    return PageParams("app")
+
+
+def app_query() -> dict[str, str]:
+    """URL parameters shared by every page: the seed and lecture mode."""
+    store = _store()
+    out = {}
+    if store.get("app.seed", 0) != 0:
+        out["seed"] = str(store["app.seed"])
+    if store.get("app.lecture"):
+        out["lecture"] = "1"
+    return out
+
+
+def seed() -> int:
+    return int(_store().get("app.seed", 0))
