@@ -11,6 +11,7 @@ from ui.params import PageParams
 p = PageParams("act")
 NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU", "identity": "Identity"}
 
+common.page_start()
 st.title("1 · Activation functions")
 common.explain(
     "A neuron computes a weighted sum *z* and passes it through an **activation function** "

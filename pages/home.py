@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import params
+from ui import common, params
 
+common.page_start()
 st.title("Neural networks from scratch, one lesson at a time")
 st.markdown(
     """
@@ -19,10 +20,10 @@ blog post's experiment and reproduces its numbers, then lets you move the slider
 | **4 · Multi-layer perceptron** | breast-cancer diagnosis, a deep sigmoid net's vanishing gradients, 2-D playgrounds |
 | **5 · MNIST digits** | a 3-layer net reading handwritten digits — draw your own |
 
-**How to use it.** Pick a lesson in the sidebar. Pages that train have **▶ Play / ⏸ Pause /
-⏭ Step / ↺ Reset** buttons; the curves grow while training runs. Changing the learning
+**How to use it.** Pick a lesson in the sidebar. Pages that train have **Play / Pause /
+Step / Reset** buttons; the curves grow while training runs. Changing the learning
 rate or the number of epochs keeps the trained weights; changing the network or the data
-starts a fresh model. **📌 Pin run** keeps a curve so the next run is drawn over it.
+starts a fresh model. **Pin run** keeps a curve so the next run is drawn over it.
 
 **For lecturers.** *Lecture mode* (sidebar) enlarges everything and folds the text away.
 Every control is in the address bar: copy the URL to share the exact experiment on a slide.

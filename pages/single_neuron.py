@@ -14,6 +14,7 @@ PAGE = "neuron"
 POST_SEED = 1234
 p = PageParams(PAGE)
 
+common.page_start()
 st.title("2 · A single neuron")
 common.explain(
     "One neuron with three inputs and a sigmoid: ŷ = σ(xW + b). It learns the four-row table of the post "
@@ -73,8 +74,8 @@ steps = [
     ("Backward: chain rule", rf"\delta = \frac{{\partial L}}{{\partial \hat y}} \odot \sigma'(z) = {M(delta)}"),
     ("Gradients", rf"\frac{{\partial L}}{{\partial W}} = x^\top \delta = {M(dW)},\quad "
                   rf"\frac{{\partial L}}{{\partial b}} = \textstyle\sum \delta = {M(db)}"),
-    ("Update", rf"W \leftarrow W - {lr:g}\,\frac{{\partial L}}{{\partial W}} = {M(dense.W)},\quad "
-               rf"b \leftarrow {M(dense.b)}"),
+    ("Update: weights", rf"W \leftarrow W - {lr:g}\,\frac{{\partial L}}{{\partial W}} = {M(dense.W)}"),
+    ("Update: bias", rf"b \leftarrow b - {lr:g}\,\frac{{\partial L}}{{\partial b}} = {M(dense.b)}"),
 ]
 for i in range(0, len(steps), 2):
     cols = st.columns(2)

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import inspect
+import math
 import traceback
 from collections.abc import Callable
 
 import streamlit as st
 
-from .params import lecture_mode
+from .params import app_params, lecture_mode
 
 LECTURE_CSS = """
 <style>
@@ -22,7 +23,23 @@ LECTURE_CSS = """
 """
 
 
-def apply_lecture_style() -> None:
+def page_start() -> None:
+    """The top of every page: the shared sidebar (seed, lecture mode) and lecture styling.
+
+    Pages call it themselves rather than the entry point drawing it, so a page behaves the
+    same under ``streamlit run`` and under ``AppTest`` (which re-runs only the page)."""
+    app = app_params()
+    with st.sidebar:
+        app.number("Random seed", "seed", 0, 2**31 - 1, 0,
+                   help="Every random thing (data, initial weights, shuffling) follows this seed: "
+                        "same seed, same curve.")
+        app.toggle("Lecture mode", "lecture", False,
+                   help="Bigger type and charts, explanations folded away, fewer knobs: for a projector.")
+        for notice in app.notices:
+            st.caption(f"⚠️ {notice}")
+        st.caption("Built on **nnlib**, a small pure-NumPy neural-network library. "
+                   "Every number on these pages is computed by it.")
+        st.divider()
     if lecture_mode():
         st.html(LECTURE_CSS)
 
@@ -66,6 +83,13 @@ def latex_matrix(a, digits: int = 8) -> str:
     a = np.atleast_1d(np.asarray(a, dtype=float))
     if a.ndim == 1:
         a = a.reshape(-1, 1)
-    rows = [" & ".join(f"{v:.{digits}f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v)}" for v in row)
-            for row in a]
+    rows = [" & ".join(_number(v, digits) for v in row) for row in a]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def _number(v: float, digits: int) -> str:
+    if not math.isfinite(v):
+        return r"\text{" + str(v) + "}"
+    if v == int(v):
+        return str(int(v))
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".")

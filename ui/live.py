@@ -20,7 +20,7 @@ import streamlit as st
 
 import nnlib
 
-from . import charts
+from . import charts, common
 from .run import TrainingRun
 
 TICK = 0.1  # seconds between fragment re-runs while playing
@@ -74,17 +74,17 @@ def controls(page: str, run: TrainingRun) -> None:
     """The button row: Play/Pause, Step, Reset, Pin."""
     cols = st.columns([1, 1, 1, 1.3, 3])
     if run.playing:
-        cols[0].button("⏸ Pause", key=f"{page}_pause", on_click=_pause, args=(run,), type="primary",
+        cols[0].button("Pause", icon=":material/pause:", key=f"{page}_pause", on_click=_pause, args=(run,), type="primary",
                        width="stretch")
     else:
-        cols[0].button("▶ Play" if not run.history else "▶ Resume", key=f"{page}_play", on_click=_play,
+        cols[0].button("Play" if not run.history else "Resume", icon=":material/play_arrow:", key=f"{page}_play", on_click=_play,
                        args=(run,), type="primary", width="stretch", disabled=run.done,
                        help="Train until the epoch target; the charts grow as it runs")
-    cols[1].button("⏭ Step", key=f"{page}_step", on_click=_step, args=(run,), width="stretch",
+    cols[1].button("Step", icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,), width="stretch",
                    help="Train one more epoch", disabled=run.error is not None)
-    cols[2].button("↺ Reset", key=f"{page}_reset", on_click=reset, args=(page,), width="stretch",
+    cols[2].button("Reset", icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,), width="stretch",
                    help="A fresh model with the same seed")
-    cols[3].button("📌 Pin run", key=f"{page}_pin", on_click=_pin, args=(page, run), width="stretch",
+    cols[3].button("Pin run", icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run), width="stretch",
                    disabled=not run.history, help=f"Keep this curve to compare the next run (up to {MAX_PINS})")
     if pins(page):
         cols[4].button(f"Clear {len(pins(page))} pinned", key=f"{page}_unpin",
@@ -140,6 +140,9 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
 
     @st.fragment(run_every=TICK if run.playing else None)
     def live():
+        common.guarded(body)  # a fragment re-runs on its own: it needs its own guard
+
+    def body():
         was_playing = run.playing
         if run.playing:
             run.advance(max_epochs=per_tick, budget=budget)
@@ -166,7 +169,7 @@ def model_bytes(run: TrainingRun, meta: dict) -> bytes:
 
 def save_load(page: str, run: TrainingRun, meta: dict) -> None:
     """Download the trained model (+ a NumPy-only inference snippet); upload one back."""
-    with st.expander("💾 Save or load the model"):
+    with st.expander("Save or load the model", icon=":material/save:"):
         c1, c2 = st.columns(2)
         c1.download_button("Download model (.npz)", model_bytes(run, {"page": page, **meta}),
                            file_name=f"nnlib-{page}.npz", mime="application/octet-stream",

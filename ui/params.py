@@ -67,8 +67,10 @@ class PageParams:
                     store[key] = parse(raw)
                 except (ValueError, TypeError) as err:
                     self.notices.append(f"`{name}={raw}` in the link was ignored ({err}); using {default!r}.")
-        if key not in st.session_state:
-            st.session_state[key] = store[key]
+        if key in st.session_state:  # the widget's latest value (the user may just have moved it)
+            store[key] = st.session_state[key]
+        # Re-assigning turns widget state into state Streamlit keeps when the page changes.
+        st.session_state[key] = store[key]
         return key
 
     def _show(self, advanced: bool) -> bool:

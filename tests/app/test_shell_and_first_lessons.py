@@ -1,0 +1,208 @@
+"""AppTest: the shell (navigation, sidebar, lecture mode, share links) and the first two
+lessons (activations, single neuron), run as a user would through Streamlit."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:  # as if the link pointed at this page: its parameters are in the URL on arrival
+        at.switch_page(f"pages/{page}.py")
+        for k, v in (query or {}).items():
+            at.query_params[k] = v
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart_text(chart) -> str:
+    """A chart's Vega-Lite spec plus its data sets (Arrow tables) as text."""
+    import pyarrow as pa
+
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+    return chart.proto.spec + " ".join(f.to_csv() for f in frames)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def epoch(at: AppTest) -> int:
+    return int(metric(at, "Epoch").split("/")[0])
+
+
+def test_home_page_lists_the_lessons_and_the_sidebar():
+    at = open_page()
+    assert "Neural networks from scratch" in at.title[0].value
+    assert at.number_input(key="app.seed").value == 0
+    assert at.toggle(key="app.lecture").value is False
+
+
+def test_activations_page_plots_function_and_derivative():
+    at = open_page("activations")
+    spec = chart_text(at.get("vega_lite_chart")[0])
+    assert "f′(x)" in spec and "Sigmoid" in spec
+    assert metric(at, "f(0)") == "0.5000" and metric(at, "f′(0)") == "0.2500"
+    at.selectbox(key="act.fn").set_value("relu").run()
+    assert not at.exception
+    assert metric(at, "f′(0)") == "0.0000"
+    at.slider(key="act.x0").set_value(2.0).run()
+    assert metric(at, "f(2)") == "2.0000" and metric(at, "f′(2)") == "1.0000"
+
+
+def test_activations_softmax_bad_logits_warns_instead_of_failing():
+    at = open_page("activations")
+    at.text_input(key="act.logits").input("1, two, 3").run()
+    assert not at.exception
+    assert any("can't be read" in w.value for w in at.warning)
+
+
+def test_single_neuron_shows_the_posts_first_step():
+    at = open_page("single_neuron")
+    text = " ".join(block.value for block in at.latex)
+    for number in ["0.47143516", "-1.19097569", "1.43270697",  # W = randn(3, 1) after seed 1234
+                   "0.80732274", "0.67110045", "0.87035962", "0.56014025",  # ŷ
+                   "0.27262716361994604",  # the mean squared error, to the last digit
+                   "-0.17444809", "0.13082577", "0.35273266",  # dW, db
+                   "0.47317964", "-1.19228395", "1.42917964", "-0.00352733"]:  # after one step
+        assert number in text, number
+
+
+def test_single_neuron_play_trains_and_the_loss_falls():
+    at = open_page("single_neuron")
+    assert epoch(at) == 0
+    at.button(key="neuron_play").click().run()
+    first = float(metric(at, "Loss"))
+    for _ in range(3):
+        at.run()
+    assert epoch(at) > 25
+    assert float(metric(at, "Loss")) < first
+    assert at.button(key="neuron_pause")  # playing: the Play button became Pause
+    at.button(key="neuron_pause").click().run()
+    paused = epoch(at)
+    at.run()
+    assert epoch(at) == paused
+
+
+def test_step_trains_one_epoch_and_reset_starts_over_with_the_same_weights():
+    at = open_page("single_neuron")
+    at.button(key="neuron_step").click().run()
+    assert epoch(at) == 1
+    loss_after_one = metric(at, "Loss")
+    at.button(key="neuron_step").click().run()
+    assert epoch(at) == 2
+    at.button(key="neuron_reset").click().run()
+    assert epoch(at) == 0
+    at.button(key="neuron_step").click().run()
+    assert metric(at, "Loss") == loss_after_one  # same seed, same first step
+
+
+def test_learning_rate_change_keeps_weights_but_gradient_mode_change_resets():
+    at = open_page("single_neuron")
+    at.button(key="neuron_step").click().run()
+    at.button(key="neuron_step").click().run()
+    run = at.session_state["run:neuron"]
+    at.select_slider(key="neuron.lr").set_value(0.1).run()
+    assert at.session_state["run:neuron"] is run and epoch(at) == 2
+    assert run.optimizer.lr == 0.1
+    at.toggle(key="neuron.postgrad").set_value(False).run()
+    assert at.session_state["run:neuron"] is not run and epoch(at) == 0
+
+
+def test_huge_learning_rate_is_caught_and_explained():
+    at = open_page("single_neuron")
+    run = at.session_state["run:neuron"]
+    run.model.layers[0].W[...] = np.nan  # weights gone bad, as after an overflow
+    at.button(key="neuron_step").click().run()
+    assert not at.exception
+    assert any("diverged" in e.value and "learning rate" in e.value for e in at.error)
+
+
+def test_share_link_round_trip_and_bad_values_fall_back():
+    at = open_page("single_neuron", query={"lr": "0.3", "epochs": "200", "seed": "7"})
+    assert at.select_slider(key="neuron.lr").value == 0.3
+    assert at.select_slider(key="neuron.epochs").value == 200
+    assert at.number_input(key="app.seed").value == 7
+    assert metric(at, "Epoch") == "0 / 200"
+    bad = open_page("single_neuron", query={"lr": "banana", "epochs": "-5"})
+    assert bad.select_slider(key="neuron.lr").value == 0.01
+    notices = " ".join(c.value for c in bad.caption)
+    assert "lr=banana" in notices and "epochs=-5" in notices
+
+
+def test_page_writes_its_settings_into_the_url():
+    at = open_page("single_neuron")
+    at.select_slider(key="neuron.lr").set_value(0.1).run()
+    assert at.query_params["lr"] == ["0.1"] or at.query_params["lr"] == "0.1"
+
+
+def test_lecture_mode_folds_text_hides_advanced_controls_and_keeps_their_values():
+    at = open_page("single_neuron")
+    at.toggle(key="neuron.postgrad").set_value(False).run()
+    at.toggle(key="app.lecture").set_value(True).run()
+    assert not at.exception
+    assert any("font-size" in h.value for h in at.get("html"))  # the projector styling
+    keys = [t.key for t in at.toggle]
+    assert "neuron.postgrad" not in keys  # an advanced control, hidden on the projector
+    assert at.session_state["run:neuron"].signature[2] is False  # ...but its value stays
+    assert len(at.expander) >= 1
+    lecture = open_page("activations", query={"lecture": "1"})
+    assert lecture.toggle(key="app.lecture").value is True
+
+
+def test_pinned_runs_overlay_on_the_loss_chart():
+    at = open_page("single_neuron")
+    at.button(key="neuron_step").click().run()
+    at.button(key="neuron_pin").click().run()
+    at.select_slider(key="neuron.lr").set_value(1.0).run()
+    at.button(key="neuron_reset").click().run()
+    at.button(key="neuron_step").click().run()
+    spec = chart_text(at.get("vega_lite_chart")[0])
+    assert "lr=0.01" in spec and "current run" in spec
+
+
+def test_export_then_import_gives_identical_predictions_and_bad_files_are_refused():
+    import io
+
+    import nnlib
+    from ui import live
+
+    at = open_page("single_neuron")
+    for _ in range(3):
+        at.button(key="neuron_step").click().run()
+    run = at.session_state["run:neuron"]
+    blob = live.model_bytes(run, {"page": "neuron"})
+    x, _ = nnlib.data.toy4()
+    before = run.model.predict(x)
+    fresh = at.session_state["run:neuron"]
+    at.button(key="neuron_reset").click().run()
+    fresh = at.session_state["run:neuron"]
+    ok, message = live.load_into("neuron", fresh, blob, "model.npz")
+    assert ok, message
+    np.testing.assert_array_equal(fresh.model.predict(x), before)
+    assert not live.load_into("neuron", fresh, b"not a zip", "junk.npz")[0]
+    other = nnlib.Sequential(nnlib.Dense(3, 2, rng=0), nnlib.Sigmoid())
+    buf = io.BytesIO()
+    nnlib.save(other, buf, meta={"page": "neuron"})
+    ok, message = live.load_into("neuron", fresh, buf.getvalue(), "wide.npz")
+    assert not ok and "3-2" in message
+    ok, message = live.load_into("mlp", fresh, blob, "model.npz")
+    assert not ok and "'neuron' page" in message
+
+
+@pytest.mark.parametrize("page", ["activations", "single_neuron"])
+def test_show_the_code_prints_nnlib_source(page):
+    at = open_page(page)
+    key = {"activations": "act.code", "single_neuron": "neuron.code"}[page]
+    at.toggle(key=key).set_value(True).run()
+    assert not at.exception
+    assert any("def " in c.value or "class " in c.value for c in at.code)
