@@ -74,18 +74,19 @@ def controls(page: str, run: TrainingRun) -> None:
     """The button row: Play/Pause, Step, Reset, Pin."""
     cols = st.columns([1, 1, 1, 1.3, 3])
     if run.playing:
-        cols[0].button("Pause", icon=":material/pause:", key=f"{page}_pause", on_click=_pause, args=(run,), type="primary",
-                       width="stretch")
+        cols[0].button("Pause", icon=":material/pause:", key=f"{page}_pause", on_click=_pause, args=(run,),
+                       type="primary", width="stretch")
     else:
-        cols[0].button("Play" if not run.history else "Resume", icon=":material/play_arrow:", key=f"{page}_play", on_click=_play,
-                       args=(run,), type="primary", width="stretch", disabled=run.done,
+        cols[0].button("Play" if not run.history else "Resume", icon=":material/play_arrow:", key=f"{page}_play",
+                       on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
                        help="Train until the epoch target; the charts grow as it runs")
-    cols[1].button("Step", icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,), width="stretch",
-                   help="Train one more epoch", disabled=run.error is not None)
-    cols[2].button("Reset", icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,), width="stretch",
-                   help="A fresh model with the same seed")
-    cols[3].button("Pin run", icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run), width="stretch",
-                   disabled=not run.history, help=f"Keep this curve to compare the next run (up to {MAX_PINS})")
+    cols[1].button("Step", icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,),
+                   width="stretch", help="Train one more epoch", disabled=run.error is not None)
+    cols[2].button("Reset", icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,),
+                   width="stretch", help="A fresh model with the same seed")
+    cols[3].button("Pin run", icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run),
+                   width="stretch", disabled=not run.history,
+                   help=f"Keep this curve to compare the next run (up to {MAX_PINS})")
     if pins(page):
         cols[4].button(f"Clear {len(pins(page))} pinned", key=f"{page}_unpin",
                        on_click=lambda: st.session_state.pop(f"pins:{page}", None))
