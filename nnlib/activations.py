@@ -50,8 +50,16 @@ class Activation(Layer):
         return out
 
     def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray:
-        self._need_cache(self._out)
+        self._cached_output(grad)
         return grad * self._local_grad()
+
+    def _cached_output(self, grad: np.ndarray) -> np.ndarray:
+        """The output of the last training forward, checked against ``grad``'s shape (an
+        element-wise product would silently broadcast a wrong one)."""
+        out = self._need_cache(self._out)
+        if np.shape(grad) != out.shape:
+            raise ValueError(f"grad must have shape {out.shape}, got {np.shape(grad)}")
+        return out
 
     def _local_grad(self):
         return self.df(self._in)
@@ -70,7 +78,7 @@ class Identity(Activation):
         return np.ones_like(np.asarray(z, dtype=float))
 
     def backward(self, grad, need_input_grad=True):
-        self._need_cache(self._out)
+        self._cached_output(grad)
         return grad
 
 
@@ -155,7 +163,7 @@ class Softmax(Activation):
         return np.diag(s) - np.outer(s, s)
 
     def backward(self, grad, need_input_grad=True):
-        s = self._need_cache(self._out)
+        s = self._cached_output(grad)
         return s * (grad - np.sum(grad * s, axis=1, keepdims=True))
 
 

@@ -22,7 +22,7 @@ class DiagonalSoftmax(Softmax):
     Wrong: the true Jacobian is diag(s) - s sᵀ; the off-diagonal terms -s_i s_j are lost."""
 
     def backward(self, grad, need_input_grad=True):
-        s = self._need_cache(self._out)
+        s = self._cached_output(grad)
         return grad * (s * (1 - s))
 
 
