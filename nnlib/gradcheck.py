@@ -4,6 +4,12 @@
 
 and report the largest relative error |a - n| / max(|a|, |n|, floor). In float64 a
 correct gradient gives errors around 1e-7 or below; a bug gives errors near 1.
+
+The floor follows the size of the function: a central difference of a scalar of size |L|
+carries rounding noise of about ε_machine·|L| / 2ε (≈ 1e-10·|L| for ε = 1e-6), so a
+much smaller gradient cannot be checked in relative terms. Entries below ``noise_floor``
+(≈ 1e-3·|L|) are compared in absolute terms instead, to ≈ 1e-9·|L| — otherwise a correct
+but vanishing gradient (the early layers of a deep sigmoid net) would look wrong.
 """
 
 from __future__ import annotations
@@ -20,6 +26,12 @@ from .model import Sequential
 def rel_error(analytic, numeric, floor: float = 1e-8) -> float:
     a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     return float(np.max(np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor), initial=0.0))
+
+
+def noise_floor(scale: float, eps: float = 1e-6) -> float:
+    """The ``floor`` of ``rel_error`` for central differences of a function of size ``scale``:
+    10^7 times their rounding noise, so a correct gradient scores about 1e-7 or less at any size."""
+    return max(1e-8, 1e7 * np.finfo(np.float64).eps * abs(float(scale)) / (2 * eps))
 
 
 def numerical_grad(f, arr: np.ndarray, indices=None, eps: float = 1e-6) -> np.ndarray:
@@ -54,23 +66,24 @@ def check_layer(layer: Layer, x: np.ndarray, rng: RandomSource = 0, eps: float =
     weights = r.standard_normal(out.shape)
     dx = layer.backward(weights)
     analytic = {k: g.copy() for k, g in layer.grads().items()}
+    floor = noise_floor(np.sum(np.abs(out * weights)), eps)  # the terms' size, not their sum's
 
     def f():
         return float(np.sum(layer.forward(x, train=False) * weights))
 
-    errors = [rel_error(dx, numerical_grad(f, x, eps=eps).reshape(x.shape))]
+    errors = [rel_error(dx, numerical_grad(f, x, eps=eps).reshape(x.shape), floor)]
     for k, p in layer.params().items():
-        errors.append(rel_error(analytic[k], numerical_grad(f, p, eps=eps).reshape(p.shape)))
+        errors.append(rel_error(analytic[k], numerical_grad(f, p, eps=eps).reshape(p.shape), floor))
     return max(errors)
 
 
 def check_loss(loss: Loss, pred: np.ndarray, target: np.ndarray, eps: float = 1e-6) -> float:
     """Max relative error of ``loss.backward()`` against central differences in ``pred``."""
     pred = np.array(pred, dtype=np.float64)
-    loss.forward(pred, target)
+    value = loss.forward(pred, target)
     analytic = loss.backward()
     numeric = numerical_grad(lambda: loss.value(pred, target), pred, eps=eps).reshape(pred.shape)
-    return rel_error(analytic, numeric)
+    return rel_error(analytic, numeric, noise_floor(value, eps))
 
 
 def check_model_detail(model: Sequential, loss: Loss, x, y, n_samples: int | None = None,
@@ -81,7 +94,7 @@ def check_model_detail(model: Sequential, loss: Loss, x, y, n_samples: int | Non
     r = as_rng(rng)
     m = copy_model(model, np.float64)
     x = np.asarray(x if transform is None else transform(np.asarray(x)), dtype=np.float64)
-    loss.forward(m.forward(x), y)
+    floor = noise_floor(loss.forward(m.forward(x), y), eps)
     m.backward_loss(loss)
     grads = {k: g.copy() for k, g in m.grads().items()}
 
@@ -95,7 +108,7 @@ def check_model_detail(model: Sequential, loss: Loss, x, y, n_samples: int | Non
         for i, num in zip(idx, numeric, strict=True):
             a = grads[name].reshape(-1)[i]
             rows.append({"param": name, "index": int(i), "backprop": float(a), "numerical": float(num),
-                         "rel_error": rel_error(a, num)})
+                         "rel_error": rel_error(a, num, floor)})
     return rows
 
 
