@@ -5,7 +5,7 @@ import streamlit as st
 
 import nnlib
 from nnlib import data
-from ui import common, live
+from ui import common, live, presets
 from ui.common import latex_matrix as M
 from ui.params import PageParams, seed
 from ui.run import TrainingRun
@@ -22,6 +22,22 @@ common.explain(
     "matrix of the first iteration is computed by nnlib and printed next to its formula; then the neuron "
     "trains live."
 )
+
+PRESETS = {
+    "post": presets.Preset("The post's run", {"init": "post", "postgrad": True, "lr": 0.01, "epochs": 1000},
+                           "lr 0.01 for 1000 iterations from the post's weights. Predict: does the neuron get all "
+                           "four rows right by the end? Watch the accuracy curve."),
+    "slow": presets.Preset("Learning rate too small", {"init": "post", "postgrad": True, "lr": 0.001, "epochs": 1000},
+                           "Ten times smaller steps. Predict where the loss ends after 1000 iterations compared with "
+                           "the post's run — then pin both and compare."),
+    "fast": presets.Preset("Large learning rate", {"init": "post", "postgrad": True, "lr": 10.0, "epochs": 200},
+                           "lr 10: a thousand times the post's. With one sigmoid neuron the loss cannot blow up — "
+                           "predict whether it converges faster or oscillates."),
+    "mean": presets.Preset("True gradient of the mean", {"init": "post", "postgrad": False, "lr": 0.01, "epochs": 1000},
+                           "The correct gradient of the mean loss is 4× smaller than the post's. Predict the curve "
+                           "against the post's run (pin that one first)."),
+}
+presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
     st.subheader("Single neuron")
@@ -112,4 +128,4 @@ def draw(r: TrainingRun) -> None:
 live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 40))
 live.save_load(PAGE, run, {"params": p.values()})
 common.show_code([nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid, nnlib.MSE, nnlib.SGD], key="neuron.code")
-p.sync_url()
+p.sync_url(extra=presets.query(PAGE))

@@ -206,3 +206,19 @@ def test_show_the_code_prints_nnlib_source(page):
     at.toggle(key=key).set_value(True).run()
     assert not at.exception
     assert any("def " in c.value or "class " in c.value for c in at.code)
+
+
+def test_preset_sets_the_controls_shows_its_text_and_travels_in_the_url():
+    at = open_page("single_neuron")
+    at.button(key="neuron_preset_slow").click().run()
+    assert not at.exception
+    assert at.select_slider(key="neuron.lr").value == 0.001
+    assert any("Learning rate too small" in i.value for i in at.info)
+    assert "slow" in str(at.query_params.get("preset"))
+    linked = open_page("single_neuron", query={"preset": "fast"})
+    assert linked.select_slider(key="neuron.lr").value == 10.0
+    assert linked.select_slider(key="neuron.epochs").value == 200
+    moved = linked.select_slider(key="neuron.lr").set_value(0.1).run()
+    assert not any("Large learning rate" in i.value for i in moved.info)  # no longer that experiment
+    bad = open_page("single_neuron", query={"preset": "nope"})
+    assert any("preset=nope" in c.value for c in bad.caption)
