@@ -43,7 +43,8 @@ def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title),
         y=alt.Y("value:Q", title=y_title, scale=scale),
-        color=alt.Color("line:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+        color=alt.Color("line:N", title=None, scale=alt.Scale(scheme="category10"),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
         strokeDash=alt.StrokeDash("pinned:N", legend=None,
                                   scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("run:N"), alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"),
@@ -59,7 +60,8 @@ def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[fl
     df = pd.concat([pd.DataFrame({"x": x, "y": y, "curve": name}) for name, y in curves.items()])
     chart = alt.Chart(df, title=title, height=height).mark_line(strokeWidth=3).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q", title=None),
-        color=alt.Color("curve:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("curve:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(scheme="category10")),
         tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4f")],
     )
     if point is not None:
