@@ -1,0 +1,85 @@
+"""The app's pure helpers: chart builders (frame in, Altair chart out) and TrainingRun."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+import nnlib
+from ui import charts
+from ui.run import TrainingRun
+
+
+def spec(chart) -> dict:
+    return json.loads(chart.to_json())
+
+
+def test_long_history_keeps_present_metrics_and_names_them():
+    hist = pd.DataFrame({"epoch": [1, 2], "loss": [0.9, 0.5], "val_loss": [1.0, None], "accuracy": [None, None]})
+    long = charts.long_history(hist, ["loss", "val_loss", "accuracy"], run="lr=0.1")
+    assert set(long["series"]) == {"train loss (batches)", "test loss"}
+    assert len(long) == 3 and set(long["run"]) == {"lr=0.1"}
+
+
+def test_curves_chart_overlays_runs_and_dashes_the_pinned_ones():
+    a = charts.long_history(pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5]}), ["loss"], "pinned lr=1")
+    b = charts.long_history(pd.DataFrame({"epoch": [1, 2], "loss": [0.8, 0.2]}), ["loss"], "current run")
+    s = spec(charts.curves_chart(pd.concat([a, b]), log_y=True))
+    values = next(iter(s["datasets"].values()))
+    assert {v["run"] for v in values} == {"pinned lr=1", "current run"}
+    assert s["encoding"]["y"]["scale"]["type"] == "log"
+    assert s["encoding"]["strokeDash"]["field"] == "pinned"
+
+
+def test_curves_chart_of_an_empty_history_is_still_a_chart():
+    s = spec(charts.curves_chart(charts.long_history(pd.DataFrame({"epoch": []}), ["loss"])))
+    assert s["mark"]["type"] == "line"
+
+
+def test_matrix_heatmap_writes_every_count():
+    s = spec(charts.matrix_heatmap(np.array([[194, 18], [12, 345]]), ["malignant", "benign"]))
+    values = next(iter(s["datasets"].values()))
+    cells = {(v["true"], v["predicted"]): v["count"] for v in values}
+    assert cells == {("malignant", "malignant"): 194, ("malignant", "benign"): 18,
+                     ("benign", "malignant"): 12, ("benign", "benign"): 345}
+    assert [layer["mark"]["type"] for layer in s["layer"]] == ["rect", "text"]
+
+
+def test_function_chart_marks_the_point():
+    x = np.linspace(-1, 1, 5)
+    s = spec(charts.function_chart(x, {"f": x**2}, point=(0.5, {"f": 0.25})))
+    assert len(s["layer"]) == 3
+
+
+def _run(lr=0.5, epochs=5):
+    x, y = nnlib.data.toy4()
+    model = nnlib.Sequential(nnlib.Dense(3, 1, rng=0), nnlib.Sigmoid())
+    return TrainingRun(("toy",), model, nnlib.BinaryCrossEntropy(), nnlib.SGD(model, lr), x, y, target_epochs=epochs)
+
+
+def test_run_advances_to_its_target_and_stops():
+    run = _run()
+    assert run.advance(max_epochs=2) == 2 and run.epochs_done == 2
+    run.advance()
+    assert run.epochs_done == 5 and run.done
+    assert run.advance() == 0
+    run.target_epochs = 8  # moving the epochs slider continues the same run
+    run.advance()
+    assert [r["epoch"] for r in run.history] == list(range(1, 9))
+
+
+def test_run_in_slices_equals_one_uninterrupted_run():
+    a, b = _run(epochs=6), _run(epochs=6)
+    a.advance()
+    for _ in range(6):
+        b.advance(max_epochs=1)
+    assert [r["loss"] for r in a.history] == [r["loss"] for r in b.history]
+
+
+def test_run_records_divergence_as_a_message_and_keeps_the_history():
+    run = _run(epochs=4)
+    run.advance(max_epochs=1)
+    run.model.layers[0].W[...] = np.nan
+    run.advance()
+    assert run.error and "diverged" in run.error and "learning rate" in run.error
+    assert len(run.history) == 1 and run.done and not run.playing
