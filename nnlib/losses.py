@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_array, check_number
-from .activations import Sigmoid, Softmax, softmax
+from .activations import Sigmoid, Softmax
 
 
 class Loss:
@@ -26,23 +26,30 @@ class Loss:
         return float(self._value(pred, self.check_target(target, pred)))
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        target = self.check_target(target, pred)
-        self._cache = (pred, target)
-        return float(self._value(pred, target))
+        """The loss; caches ``pred`` and ``target`` for ``backward``."""
+        return self._forward(pred, self.check_target(target, pred))
 
     __call__ = forward
 
+    def _forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """``forward`` for a target that ``check_target`` already returned (``train`` checks
+        all labels once, up front, instead of once per batch)."""
+        self._cache = (pred, target)
+        return float(self._value(pred, target))
+
     def backward(self) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward(pred, target)")
-        return self._grad(*self._cache)
+        """dL/dpred for the last ``forward``."""
+        return self._grad(*self._cached("backward"))
 
     def fused_backward(self) -> np.ndarray:
         """dL/dlogits when ``pred`` came out of ``fuses_with``: (p - y) / n."""
-        if self._cache is None:
-            raise RuntimeError(f"{type(self).__name__}.fused_backward called before forward")
-        pred, target = self._cache
+        pred, target = self._cached("fused_backward")
         return (pred - self._dense_target(target, pred)) / pred.shape[0]
+
+    def _cached(self, what: str):
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.{what} called before forward(pred, target)")
+        return self._cache
 
     def fuses(self, layer) -> bool:
         return self.fuses_with is not None and type(layer) is self.fuses_with
@@ -120,8 +127,20 @@ class BinaryCrossEntropy(Loss):
         return (pred - target) / (p * (1 - p)) / pred.size
 
     def fused_backward(self):
-        pred, target = self._cache
+        pred, target = self._cached("fused_backward")
         return (pred - target) / pred.size
+
+
+def _minus_target(p, target):
+    """(p - y) / n for integer labels or one-hot rows ``y``: the fused gradient at the logits
+    (scikit-learn's ``delta = output - y``), without building a one-hot matrix."""
+    g = p.copy()
+    if target.ndim == 1:
+        g[np.arange(len(g)), target] -= 1
+    else:
+        g -= target
+    g /= len(g)
+    return g
 
 
 class CrossEntropy(Loss):
@@ -163,11 +182,11 @@ class CrossEntropy(Loss):
         onehot[np.arange(pred.shape[0]), target] = 1
         return onehot
 
-    def _probs(self, pred):
-        return pred
+    def fused_backward(self):
+        return _minus_target(*self._cached("fused_backward"))
 
     def _value(self, pred, target):
-        p = np.clip(self._probs(pred), self.eps, 1 - self.eps)
+        p = np.clip(pred, self.eps, 1 - self.eps)
         if target.ndim == 1:
             return -np.mean(np.log(p[np.arange(p.shape[0]), target]))
         return -(target * np.log(p)).sum(axis=1).mean()
@@ -180,20 +199,33 @@ class CrossEntropy(Loss):
 class SoftmaxCrossEntropy(CrossEntropy):
     """Softmax and cross-entropy fused, on *logits* (the model ends with a Dense layer).
 
-    Loss via log-sum-exp (never log(0)); gradient (softmax(z) - onehot(y)) / n."""
+    Loss via log-sum-exp (never log(0)); gradient (softmax(z) - onehot(y)) / n, from the
+    probabilities that ``forward`` computed on the way."""
 
     fuses_with = None
 
+    def _forward(self, logits, target):
+        value, self._probs = self._value_and_probs(logits, target)
+        self._cache = (logits, target)
+        return value
+
     def _value(self, logits, target):
+        return self._value_and_probs(logits, target)[0]
+
+    def _value_and_probs(self, logits, target):
         shifted = logits - logits.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        log_p = shifted - np.log(total)
         if target.ndim == 1:
-            return -np.mean(log_p[np.arange(log_p.shape[0]), target])
-        return -(target * log_p).sum(axis=1).mean()
+            value = -np.mean(log_p[np.arange(log_p.shape[0]), target])
+        else:
+            value = -(target * log_p).sum(axis=1).mean()
+        e /= total
+        return float(value), e
 
     def _grad(self, logits, target):
-        p = softmax(logits, axis=1)
-        return (p - self._dense_target(target, p)) / logits.shape[0]
+        return _minus_target(self._probs, target)
 
 
 LOSSES = {

@@ -85,33 +85,51 @@ def train(
     A second ``train`` on the same model and optimizer continues from their state (the
     step count continues from the optimizer's); to pause, simply stop calling ``next``.
     """
-    x = np.asarray(x)
-    if x.dtype.kind not in "fiub":
-        raise ValueError(f"x must hold numbers, got dtype {x.dtype}")
-    if x.dtype.kind == "f":
-        check_array("x", x)
-    y = np.asarray(y)
+    x = _checked_x(x, "x", model, transform)
     epochs = check_positive_int("epochs", epochs)
     n = len(x)
-    if n == 0:
-        raise ValueError("x must hold at least one sample, got 0 rows")
-    if len(y) != n:
-        raise ValueError(f"x and y must have the same number of rows, got {n} and {len(y)}")
     if batch_size is None:
         batch_size = n
     batch_size = check_positive_int("batch_size", batch_size)
     if batch_size > n:
         raise ValueError(f"batch_size must be <= the number of samples ({n}), got {batch_size}")
-    # Validate every label once, up front, instead of failing mid-epoch.
-    probe = model.forward(_batch(x, np.arange(min(n, 2)), transform), train=False)
-    loss.check_target(y, np.broadcast_to(probe[:1], (n,) + probe.shape[1:]))
-    if y.dtype.kind == "f" and y.dtype != model.dtype:
-        y = y.astype(model.dtype)
+    # Validate every label once, up front, instead of failing mid-epoch; the batches then
+    # skip the per-batch checks (``loss._forward``). Float targets take the model's dtype.
+    y = _checked_target(model, loss, x, y, transform, "")
     if validation is not None:
-        if len(validation) != 2 or len(validation[0]) != len(validation[1]):
-            raise ValueError("validation must be a pair (x_val, y_val) with as many rows in each")
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise ValueError(f"validation must be a pair (x_val, y_val), got {type(validation).__name__}")
+        x_val = _checked_x(validation[0], "x_val", model, transform)
+        validation = (x_val, _checked_target(model, loss, x_val, validation[1], transform, "validation: "))
     return _loop(model, loss, optimizer, x, y, epochs, batch_size, as_rng(rng), shuffle and batch_size < n,
                  drop_last, validation, eval_train, every_step, transform, metric, first_epoch)
+
+
+def _checked_x(x, name: str, model: Sequential, transform) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype.kind not in "fiub":
+        raise ValueError(f"{name} must hold numbers, got dtype {x.dtype}")
+    if x.dtype.kind == "f":
+        check_array(name, x)
+    if x.ndim == 0 or len(x) == 0:
+        raise ValueError(f"{name} must hold at least one sample, got shape {x.shape}")
+    width = model.in_features
+    if transform is None and width is not None and x.ndim == 2 and x.shape[1] != width:
+        raise ValueError(f"{name} must have {width} columns (the model's input width), got shape {x.shape}")
+    return x
+
+
+def _checked_target(model, loss, x, y, transform, where: str) -> np.ndarray:
+    """``y`` as ``loss`` reads it, checked against the model's output for (the first rows of) ``x``."""
+    y = np.asarray(y)
+    if y.ndim == 0 or len(y) != len(x):
+        raise ValueError(f"{where}x and y must have the same number of rows, got {len(x)} and "
+                         f"{len(y) if y.ndim else 'a scalar'}")
+    probe = model.forward(_batch(x, np.arange(min(len(x), 2)), transform), train=False)
+    try:
+        return loss.check_target(y, np.broadcast_to(probe[:1], (len(x),) + probe.shape[1:]))
+    except ValueError as err:
+        raise ValueError(f"{where}{err}") from err
 
 
 def _batch(x, idx, transform):
@@ -131,7 +149,7 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
         for idx in batch_indices(order, batch_size, drop_last, shuffled=shuffle):
             xb, yb = _batch(x, idx, transform), y[idx]
             pred = model.forward(xb)
-            value = loss.forward(pred, yb)
+            value = loss._forward(pred, yb)  # yb was checked up front
             if not np.isfinite(value):
                 raise DivergenceError(
                     f"the training loss became {value} at step {optimizer.steps + 1} "
@@ -154,10 +172,10 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
         record = Record("epoch", epoch, optimizer.steps, total / seen,
                         correct / seen if metric is not None else None, lr=optimizer.lr)
         if eval_train:
-            record.train_loss = loss.value(model.predict(x, transform=transform), y)
+            record.train_loss = float(loss._value(model.predict(x, transform=transform), y))
         if validation is not None:
             pv = model.predict(validation[0], transform=transform)
-            record.val_loss = loss.value(pv, validation[1])
+            record.val_loss = float(loss._value(pv, validation[1]))
             record.val_accuracy = metric(pv, validation[1]) if metric is not None else None
         seconds += time.perf_counter() - t0
         record.seconds = seconds
