@@ -31,6 +31,9 @@ def layer_from_config(cfg: dict) -> Layer:
         raise ValueError(f"a layer config must be a dict with a 'type', got {cfg!r}")
     kind = cfg["type"]
     if kind == "Dense":
+        missing = {"in_features", "out_features"} - set(cfg)
+        if missing:
+            raise ValueError(f"a Dense layer config needs {sorted(missing)}, got {cfg!r}")
         return Dense(cfg["in_features"], cfg["out_features"], bias=cfg.get("bias", True),
                      init="zeros", dtype=cfg.get("dtype", "float64"))
     if kind == "LeakyReLU":
@@ -82,13 +85,16 @@ def load(file, *, return_meta: bool = False):
         file = _io.BytesIO(file)
     name = str(file) if isinstance(file, (str, Path)) else getattr(file, "name", "the uploaded file")
     try:
-        with np.load(file, allow_pickle=False) as npz:
+        loaded = np.load(file, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
+            raise ValueError("it holds one array, not an .npz archive")
+        with loaded as npz:
             data = {k: npz[k] for k in npz.files}
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
         if isinstance(err, FileNotFoundError):
             raise
         raise ValueError(f"{name} is not a readable .npz model file ({err})") from err
-    if not isinstance(data, dict) or "nnlib_format" not in data:
+    if "nnlib_format" not in data:
         raise ValueError(f"{name} is not an nnlib model: it has no 'nnlib_format' entry")
     fmt = str(data.pop("nnlib_format"))
     if fmt != FORMAT:
@@ -125,7 +131,8 @@ ACT = {
     "Tanh": np.tanh,
     "ReLU": lambda z: np.maximum(z, 0),
     "LeakyReLU": lambda z, a=0.01: np.where(z > 0, z, a * z),
-    "Softmax": lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp(z - z.max(axis=1, keepdims=True))),
+    "Softmax": lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(
+        np.exp(z - z.max(axis=1, keepdims=True))),
 }
 ACT["DiagonalSoftmax"] = ACT["Softmax"]
 
@@ -133,7 +140,8 @@ ACT["DiagonalSoftmax"] = ACT["Softmax"]
 def load(path):
     f = np.load(path, allow_pickle=False)  # never unpickle a downloaded file
     layers = json.loads(str(f["architecture"]))
-    return [(cfg, {k.split(".")[1]: f[k] for k in f.files if k.startswith(f"{i}.")}) for i, cfg in enumerate(layers)]
+    return [(cfg, {k.split(".")[1]: f[k] for k in f.files if k.startswith(f"{i}.")})
+            for i, cfg in enumerate(layers)]
 
 
 def predict(model, x):
