@@ -189,6 +189,15 @@ def test_post_cross_entropy_reports_cross_entropy_but_uses_the_posts_gradient():
     assert nn.CrossEntropy().fuses(nn.Softmax()) and not nn.CrossEntropy().fuses(nn.DiagonalSoftmax())
 
 
+def test_the_posts_two_wrong_pieces_cancel_to_the_fused_gradient():
+    rng = np.random.default_rng(4)
+    z, y = rng.standard_normal((9, 5)) * 3, one_hot(rng.integers(0, 5, 9), 5)
+    diag, post = nn.DiagonalSoftmax(), nn.PostCrossEntropy()
+    post.forward(diag.forward(z), y)
+    np.testing.assert_allclose(diag.backward(post.backward()),
+                               (nn.softmax(z) - y) / 9, rtol=1e-10, atol=1e-15)
+
+
 def test_repr():
     assert repr(nn.MSE(half=True)) == "MSE(half=True, sum_grad=False)"
     assert repr(nn.SoftmaxCrossEntropy()) == "SoftmaxCrossEntropy()"
