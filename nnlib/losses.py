@@ -216,11 +216,11 @@ class SoftmaxCrossEntropy(CrossEntropy):
         shifted = logits - logits.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
-        log_p = shifted - np.log(total)
+        # log p_k = shifted_k - log(total); with labels only the labelled entries are needed
         if target.ndim == 1:
-            value = -np.mean(log_p[np.arange(log_p.shape[0]), target])
+            value = np.mean(np.log(total[:, 0]) - shifted[np.arange(len(shifted)), target])
         else:
-            value = -(target * log_p).sum(axis=1).mean()
+            value = -(target * (shifted - np.log(total))).sum(axis=1).mean()
         e /= total
         return float(value), e
 

@@ -18,7 +18,7 @@ def true_class(y: np.ndarray) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
         return y.argmax(axis=1)
-    return y.reshape(-1).astype(np.int64)
+    return y.reshape(-1).astype(np.int64, copy=False)
 
 
 def accuracy(pred: np.ndarray, y: np.ndarray) -> float:

@@ -132,8 +132,13 @@ def _checked_target(model, loss, x, y, transform, where: str) -> np.ndarray:
         raise ValueError(f"{where}{err}") from err
 
 
+def _rows(a, idx):
+    """``a[idx]``; for an index array ``np.take`` gathers the same rows 2-3x faster."""
+    return a[idx] if isinstance(idx, slice) else np.take(a, idx, axis=0)
+
+
 def _batch(x, idx, transform):
-    xb = x[idx]
+    xb = _rows(x, idx)
     return xb if transform is None else transform(xb)
 
 
@@ -147,7 +152,7 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
             rng.shuffle(order)
         total = correct = seen = 0.0
         for idx in batch_indices(order, batch_size, drop_last, shuffled=shuffle):
-            xb, yb = _batch(x, idx, transform), y[idx]
+            xb, yb = _batch(x, idx, transform), _rows(y, idx)
             pred = model.forward(xb)
             value = loss._forward(pred, yb)  # yb was checked up front
             if not np.isfinite(value):
