@@ -7,8 +7,13 @@ itself (``ui.common.page_start``)."""
 from pathlib import Path
 
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 from ui import common
+
+# The lessons' matrices are small: a second BLAS thread only fights Streamlit (and other
+# visitors) for the 1-2 cores, and made full-batch training up to 10x slower on a busy box.
+threadpool_limits(1)
 
 ROOT = Path(__file__).parent
 LESSONS = [  # (file, title, icon) in course order
