@@ -1,0 +1,26 @@
+"""Lesson 4 — the multi-layer perceptron: post 000's breast-cancer network, post 004's deep
+sigmoid net (vanishing gradients) and a 2-D playground with decision boundaries.
+
+The sections live in ``ui/mlp_sections.py``, their pictures in ``ui/mlp_views.py``."""
+
+import streamlit as st
+
+from ui import common, presets
+from ui import mlp_sections as sections
+from ui.params import PageParams
+
+p = PageParams(sections.PAGE)
+
+common.page_start()
+st.title("4 · Multi-layer perceptron")
+common.explain(
+    "Stack layers of neurons — *Dense* (a weighted sum) then an activation — and you get a **multi-layer "
+    "perceptron**. Training is the same loop as for one neuron: forward pass, loss, back-propagation of the "
+    "gradient through every layer, an optimizer step. Three experiments: the network of post 000 on real "
+    "medical data, the deep sigmoid network of post 004 whose early layers stop learning, and a 2-D playground "
+    "where you watch the decision boundary form."
+)
+section = p.select("Experiment", "section", list(sections.SECTIONS), "cancer", horizontal=True,
+                   format_func=sections.SECTIONS.get)
+{"cancer": sections.cancer, "deep": sections.deep, "playground": sections.playground}[section](p)
+p.sync_url(extra=presets.query(sections.PAGE))

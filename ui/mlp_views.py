@@ -1,0 +1,247 @@
+"""Pictures of the MLP lesson: decision boundary, neuron thumbnails, gradient norms per
+layer, the live gradient check and unit health.
+
+Two kinds of plain functions, no Streamlit: ``*_frame`` turns a model (or nnlib's rows) into
+a data frame, ``*_chart`` turns a frame into an ``alt.Chart``. Tests call both directly."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+import nnlib
+
+CLASS_COLORS = ["#e8710a", "#1a73e8"]  # class 0 orange, class 1 blue (as in TensorFlow Playground)
+BACKGROUND = alt.Scale(domain=[0, 0.5, 1], range=["#f8c99b", "#f7f7f7", "#a9c8f5"])
+GOOD, BAD = "#1e8e3e", "#d93025"
+GRADCHECK_OK = 1e-5  # relative error below this: backprop agrees with finite differences
+# Central differences in float64 (ε = 1e-6) resolve gradients to about 1e-9 — e.g. where a well-fitted
+# BCE has cancelled down to 1 − p ≈ 1e-5 — so gradients below GRADCHECK_FLOOR are compared in
+# absolute terms: an error shows only when |backprop − numerical| > GRADCHECK_OK · GRADCHECK_FLOOR = 1e-9.
+GRADCHECK_FLOOR = 1e-4
+
+
+def box(x: np.ndarray, pad: float = 0.25) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The plotting box around 2-D points: their range plus ``pad`` on each side."""
+    lo, hi = x.min(axis=0) - pad, x.max(axis=0) + pad
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+def _grid_frame(model_out: np.ndarray, points: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"x": np.round(points[:, 0], 4), "y": np.round(points[:, 1], 4),
+                         "p": np.round(model_out.reshape(-1), 3)})
+
+
+# -- decision boundary ---------------------------------------------------------------------
+
+def boundary_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 50) -> pd.DataFrame:
+    """The model's probability of class 1 at the centres of a resolution² grid (x, y, p)."""
+    points, _, _ = nnlib.data.grid(x_range, y_range, resolution)
+    return _grid_frame(model.predict(points), points)
+
+
+def points_frame(x: np.ndarray, y: np.ndarray, subset: str) -> pd.DataFrame:
+    return pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "label": np.asarray(y).reshape(-1).astype(int),
+                         "set": subset})
+
+
+def _cell_scale(values: pd.Series) -> alt.Scale:
+    return alt.Scale(domain=[float(values.min()), float(values.max())], nice=False, zero=False)
+
+
+def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decision boundary",
+                   size: int = 420) -> alt.Chart:
+    """Background = P(class 1) (orange 0 … white 0.5 … blue 1) as a grid of cells; points
+    coloured by label, circles for training points, triangles for test points."""
+    resolution = max(int(round(np.sqrt(len(grid)))), 1)
+    cell = size / max(resolution - 1, 1) + 0.5  # pixels; cells centred on the grid points
+    x_scale, y_scale = _cell_scale(grid["x"]), _cell_scale(grid["y"])
+    background = alt.Chart(grid).mark_rect(width=cell, height=cell, clip=True).encode(
+        x=alt.X("x:Q", title="x₁", scale=x_scale),
+        y=alt.Y("y:Q", title="x₂", scale=y_scale),
+        color=alt.Color("p:Q", scale=BACKGROUND, title="P(class 1)", legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("p:Q", title="P(class 1)", format=".3f")],
+    )
+    dots = alt.Chart(points).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1).encode(
+        x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
+        color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=CLASS_COLORS), title="label",
+                        legend=alt.Legend(orient="bottom")),
+        shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
+                        title="points", legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
+        tooltip=["set:N", "label:N", alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")],
+    )
+    return (background + dots).properties(title=title, width=size, height=size,
+                                          autosize=alt.AutoSizeParams(type="pad"))  # the plot itself is square
+
+
+# -- neuron thumbnails ---------------------------------------------------------------------
+
+def neuron_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 14,
+                 max_units: int = 8, max_layers: int = 2) -> pd.DataFrame:
+    """What each hidden unit computes over the input plane (like TensorFlow Playground's
+    neuron pictures), for the first ``max_layers`` hidden layers; a layer wider than
+    ``max_units`` stops the walk. ``value`` is the unit's output rescaled to [0, 1]."""
+    points, _, _ = nnlib.data.grid(x_range, y_range, resolution)
+    frames, h, layer = [], points, 0
+    for item in model.layers[:-1]:  # the last layer is the output's activation
+        h = item.forward(h, train=False)
+        if not isinstance(item, nnlib.Activation):
+            continue
+        layer += 1
+        if layer > max_layers or h.shape[1] > max_units:
+            break
+        for unit in range(h.shape[1]):
+            v = h[:, unit]
+            span = v.max() - v.min()
+            scaled = (v - v.min()) / span if span > 1e-12 else np.full_like(v, 0.5)
+            frames.append(_grid_frame(scaled, points).rename(columns={"p": "value"}).assign(
+                layer=f"layer {layer}", unit=f"unit {unit + 1}"))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def neuron_chart(frame: pd.DataFrame, size: int | None = None) -> alt.Chart:
+    """Small heatmaps, one per hidden unit: a row per layer, a column per unit (smaller
+    pictures when a layer has many units)."""
+    if size is None:
+        size = 64 if frame["unit"].nunique() <= 5 else 44
+    resolution = max(int(round(np.sqrt(frame.groupby(["layer", "unit"]).size().iloc[0]))), 2)
+    cell = size / (resolution - 1) + 0.5
+    return alt.Chart(frame).mark_rect(width=cell, height=cell).encode(
+        x=alt.X("x:Q", axis=None, scale=_cell_scale(frame["x"])),
+        y=alt.Y("y:Q", axis=None, scale=_cell_scale(frame["y"])),
+        color=alt.Color("value:Q", scale=alt.Scale(scheme="blueorange", reverse=True), legend=None),
+    ).properties(width=size, height=size).facet(
+        row=alt.Row("layer:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=60)),
+        column=alt.Column("unit:N", title=None, sort=[f"unit {i}" for i in range(1, 65)]),
+        spacing=4,
+    ).properties(title="What each hidden unit computes")
+
+
+# -- gradient norms per layer --------------------------------------------------------------
+
+def layer_names(stats: list[dict]) -> list[str]:
+    """"layer 1 (10→32)", … for the rows of ``Sequential.layer_stats``."""
+    out = []
+    for i, row in enumerate(stats):
+        n_in, n_out = re.findall(r"\d+", row["name"])[:2]  # "Dense(30, 128, bias=False)"
+        out.append(f"layer {i + 1} ({n_in}→{n_out})")
+    return out
+
+
+def norms_rows(epoch: int, stats: list[dict]) -> list[dict]:
+    """One row per layer for the gradient-norm history."""
+    return [{"epoch": epoch, "layer": name, "grad_norm": row["grad_norm"]}
+            for name, row in zip(layer_names(stats), stats, strict=True)]
+
+
+def grad_norms_chart(frame: pd.DataFrame, title: str = "Gradient norm per layer (log scale)",
+                     height: int = 300) -> alt.Chart:
+    """‖dL/dW‖ of every layer against the epoch on a log axis: vanishing gradients show as
+    lines many decades apart."""
+    frame = frame[frame["grad_norm"] > 0] if not frame.empty else frame
+    if frame.empty:
+        frame = pd.DataFrame({"epoch": [0], "layer": [""], "grad_norm": [np.nan]})
+    order = list(dict.fromkeys(frame["layer"]))
+    return alt.Chart(frame, title=title, height=height).mark_line(point=True).encode(
+        x=alt.X("epoch:Q"),
+        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log")),
+        color=alt.Color("layer:N", sort=order, scale=alt.Scale(scheme="viridis"),
+                        legend=alt.Legend(orient="right", title=None)),
+        tooltip=["layer:N", "epoch:Q", alt.Tooltip("grad_norm:Q", format=".2e")],
+    ).properties(width="container")
+
+
+def grad_bars_chart(stats: list[dict], title: str = "Gradient norm now", height: int = 300) -> alt.Chart:
+    """The latest ‖dL/dW‖ per layer, first layer on the left, log axis (bars start a decade
+    below the smallest norm: a log axis has no zero)."""
+    df = pd.DataFrame({"layer": layer_names(stats), "grad_norm": [r["grad_norm"] for r in stats]})
+    df = df[df["grad_norm"] > 0]
+    df["base"] = df["grad_norm"].min() / 10 if not df.empty else 1.0
+    return alt.Chart(df, title=title, height=height).mark_bar().encode(
+        x=alt.X("layer:N", sort=None, title=None, axis=alt.Axis(labelAngle=-40, labelOverlap=False)),
+        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log")),
+        y2="base:Q",
+        color=alt.Color("layer:N", sort=None, scale=alt.Scale(scheme="viridis"), legend=None),
+        tooltip=["layer:N", alt.Tooltip("grad_norm:Q", format=".2e")],
+    ).properties(width="container")
+
+
+def vanishing_ratio(stats: list[dict]) -> float | None:
+    """First layer's gradient norm over the last layer's (None before training)."""
+    first, last = stats[0]["grad_norm"], stats[-1]["grad_norm"]
+    return first / last if last > 0 else None
+
+
+# -- gradient check ------------------------------------------------------------------------
+
+def gradcheck_frame(rows: list[dict]) -> pd.DataFrame:
+    """nnlib's per-weight check rows → one row per parameter array (its worst weight).
+
+    ``rel_error`` is nnlib's, with tiny gradients (below ``GRADCHECK_FLOOR``) compared in
+    absolute terms, as finite differences cannot resolve them in relative terms."""
+    df = pd.DataFrame(rows)
+    floored = [nnlib.rel_error(a, n, GRADCHECK_FLOOR) for a, n in zip(df["backprop"], df["numerical"], strict=True)]
+    df["rel_error"] = np.fmin(df["rel_error"], floored)
+    df["rel_error"] = df["rel_error"].fillna(np.inf)  # NaN weights (a diverged run): no agreement
+    dense_index = {}
+    for name in df["param"]:
+        dense_index.setdefault(name.split(".")[0], len(dense_index) + 1)
+    worst = df.loc[df.groupby("param", sort=False)["rel_error"].idxmax()].copy()
+    worst["parameter"] = [f"layer {dense_index[n.split('.')[0]]} · {n.split('.')[1]}" for n in worst["param"]]
+    worst["ok"] = worst["rel_error"] < GRADCHECK_OK
+    return worst[["parameter", "backprop", "numerical", "rel_error", "ok"]].reset_index(drop=True)
+
+
+def gradcheck_chart(frame: pd.DataFrame, height: int = 240) -> alt.Chart:
+    """Worst relative error per parameter array (log axis), green below 1e-5, red above."""
+    df = frame.assign(shown=np.clip(frame["rel_error"], 1e-16, 1.0),
+                      verdict=np.where(frame["ok"], "agrees", "differs"))
+    dots = alt.Chart(df, title="Backprop vs finite differences (worst sampled weight)", height=height).mark_circle(
+        size=160, opacity=1).encode(
+        x=alt.X("parameter:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("shown:Q", title="relative error", scale=alt.Scale(type="log", domain=[1e-16, 1])),
+        color=alt.Color("verdict:N", scale=alt.Scale(domain=["agrees", "differs"], range=[GOOD, BAD]),
+                        legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=["parameter:N", alt.Tooltip("backprop:Q", format=".4e"), alt.Tooltip("numerical:Q", format=".4e"),
+                 alt.Tooltip("rel_error:Q", format=".2e")],
+    )
+    limit = alt.Chart(pd.DataFrame({"y": [GRADCHECK_OK]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
+    return (dots + limit).properties(width="container")
+
+
+# -- unit health -----------------------------------------------------------------------------
+
+def _percent(fraction: float) -> str:
+    return "—" if fraction != fraction else f"{100 * fraction:.0f} %"  # NaN: not this activation
+
+
+def health_frame(stats: list[dict]) -> pd.DataFrame:
+    """Per layer: activation, gradient and weight norms, % dead ReLU units, % saturated
+    outputs ("—" where the measure does not apply to the layer's activation)."""
+    return pd.DataFrame({
+        "layer": layer_names(stats),
+        "activation": [r["activation"] for r in stats],
+        "gradient norm": [r["grad_norm"] for r in stats],
+        "weight norm": [r["weight_norm"] for r in stats],
+        "dead ReLU units": [_percent(r["dead_fraction"]) for r in stats],
+        "saturated outputs": [_percent(r["saturated_fraction"]) for r in stats],
+    })
+
+
+def health_hints(stats: list[dict], limit: float = 0.5) -> list[str]:
+    """One line per hidden layer with most units dead or saturated (the output layer's
+    saturation just means confident answers, so it is left out)."""
+    hints = []
+    for name, row in zip(layer_names(stats)[:-1], stats[:-1], strict=True):
+        dead, sat = row["dead_fraction"], row["saturated_fraction"]
+        if dead == dead and dead >= limit:  # NaN-safe: NaN for non-ReLU layers
+            hints.append(f"{name}: {dead:.0%} of its ReLU units output 0 for every sample — they get no "
+                         "gradient and stop learning. A lower learning rate, He init or LeakyReLU helps.")
+        if sat == sat and sat >= limit:
+            hints.append(f"{name}: {sat:.0%} of its {row['activation'].lower()} outputs are saturated (slope "
+                         "under 1 % of its peak) — gradients through them vanish. Smaller initial weights "
+                         "(Xavier) or ReLU help.")
+    return hints
