@@ -119,9 +119,7 @@ def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", nor
         if norms:
             cols[1].altair_chart(views.grad_norms_chart(pd.DataFrame(run.extra.get("norms", []))), width="stretch")
         table = views.health_frame(stats)
-        (st if norms else cols[1]).dataframe(table, hide_index=True, width="stretch", column_config={
-            "gradient norm": st.column_config.NumberColumn(format="%.2e"),
-            "weight norm": st.column_config.NumberColumn(format="%.3g")})
+        (st if norms else cols[1]).dataframe(table, hide_index=True, width="stretch")
         for hint in views.health_hints(stats):
             st.warning(hint, icon=":material/warning:")
 
@@ -163,6 +161,9 @@ CANCER_PRESETS = {
         "Watch it reach its lowest point early, then climb while training accuracy sits at 100 %."),
 }
 INITS = {"normal": "N(0, 1) — the post's", "xavier": "Xavier (sigmoid, tanh)", "he": "He (ReLU)"}
+SATURATED_NOTE = ("With binary cross-entropy this usually means saturated outputs, not a bug: where the sigmoid "
+                  "output is numerically 0 or 1 the loss is clipped and flat, so finite differences see no "
+                  "slope, while backprop's fused gradient p − y still pushes (see *saturated outputs* below).")
 
 
 @st.cache_data(show_spinner=False)
@@ -288,7 +289,7 @@ def cancer(p: PageParams) -> None:
             st.markdown("**The post's printed numbers, recomputed by nnlib**")
             st.table(post_000_table(r, loss_now, counts))
         record_norms(r)
-        look_inside(r, xtr[:8], ytr[:8])
+        look_inside(r, xtr[:8], ytr[:8], mismatch_note=SATURATED_NOTE)
 
     live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
     common.explain(
@@ -512,7 +513,7 @@ def playground(p: PageParams) -> None:
                 cols[1].altair_chart(views.neuron_chart(frame), width="content")
                 cols[1].caption("Orange = the unit's lowest output on the plane, blue = its highest.")
         record_norms(r)
-        look_inside(r, xtr[:16], ytr[:16])
+        look_inside(r, xtr[:16], ytr[:16], mismatch_note=SATURATED_NOTE)
 
     live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
     common.explain(

@@ -147,7 +147,7 @@ def grad_norms_chart(frame: pd.DataFrame, title: str = "Gradient norm per layer 
     order = list(dict.fromkeys(frame["layer"]))
     return alt.Chart(frame, title=title, height=height).mark_line(point=True).encode(
         x=alt.X("epoch:Q"),
-        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log")),
+        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         color=alt.Color("layer:N", sort=order, scale=alt.Scale(scheme="viridis"),
                         legend=alt.Legend(orient="right", title=None)),
         tooltip=["layer:N", "epoch:Q", alt.Tooltip("grad_norm:Q", format=".2e")],
@@ -162,7 +162,7 @@ def grad_bars_chart(stats: list[dict], title: str = "Gradient norm now", height:
     df["base"] = df["grad_norm"].min() / 10 if not df.empty else 1.0
     return alt.Chart(df, title=title, height=height).mark_bar().encode(
         x=alt.X("layer:N", sort=None, title=None, axis=alt.Axis(labelAngle=-40, labelOverlap=False)),
-        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log")),
+        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         y2="base:Q",
         color=alt.Color("layer:N", sort=None, scale=alt.Scale(scheme="viridis"), legend=None),
         tooltip=["layer:N", alt.Tooltip("grad_norm:Q", format=".2e")],
@@ -219,13 +219,13 @@ def _percent(fraction: float) -> str:
 
 
 def health_frame(stats: list[dict]) -> pd.DataFrame:
-    """Per layer: activation, gradient and weight norms, % dead ReLU units, % saturated
-    outputs ("—" where the measure does not apply to the layer's activation)."""
+    """Per layer, as display text: activation, gradient and weight norms, % dead ReLU units,
+    % saturated outputs ("—" where the measure does not apply to the layer's activation)."""
     return pd.DataFrame({
         "layer": layer_names(stats),
         "activation": [r["activation"] for r in stats],
-        "gradient norm": [r["grad_norm"] for r in stats],
-        "weight norm": [r["weight_norm"] for r in stats],
+        "gradient norm": [f"{r['grad_norm']:.2e}" for r in stats],
+        "weight norm": [f"{r['weight_norm']:.3g}" for r in stats],
         "dead ReLU units": [_percent(r["dead_fraction"]) for r in stats],
         "saturated outputs": [_percent(r["saturated_fraction"]) for r in stats],
     })
