@@ -1,0 +1,141 @@
+"""AppTest: the MNIST lesson as a user drives it — defaults (the post's run), a small subset
+trained one step, share links, presets, pinned runs, lecture mode, the hosted default and
+the scikit-learn baseline. Nothing here trains on the full 60 000 images."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def not_hosted(monkeypatch):
+    monkeypatch.setenv("NNLIB_HOSTED", "0")
+
+
+def open_mnist(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/mnist.py")
+    for k, v in (query or {}).items():  # as if a share link pointed at this page
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def epoch(at: AppTest) -> int:
+    return int(metric(at, "Epoch").split("/")[0])
+
+
+def query(at: AppTest) -> dict:
+    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def test_defaults_are_the_posts_run_and_render_without_training():
+    at = open_mnist()
+    assert metric(at, "Epoch") == "0 / 20"
+    values = {k: at.sidebar.get("select_slider")[i].value for i, k in enumerate(["subset", "h1", "h2", "lr",
+                                                                                 "batch", "epochs", "scale"])}
+    assert values == {"subset": 60000, "h1": 100, "h2": 200, "lr": 0.1, "batch": 512, "epochs": 20, "scale": 0.1}
+    assert at.selectbox(key="mnist.grad").value == "fused" and at.selectbox(key="mnist.act").value == "relu"
+    assert at.selectbox(key="mnist.dtype").value == "float64"
+    assert any("has not trained yet" in c.value for c in at.caption)
+    assert len(at.get("vega_lite_chart")) >= 5  # loss, accuracy, vs the post, confusion, per digit...
+    assert any("Draw a digit" in i.value for i in at.info)  # the calm blank-canvas state
+    assert query(at) == {}  # defaults: a clean share link
+
+
+def test_small_subset_step_trains_one_epoch_above_chance():
+    at = open_mnist({"subset": "5000"})
+    at.button(key="mnist_step").click().run()
+    assert not at.exception
+    assert epoch(at) == 1
+    assert float(metric(at, "Test accuracy")) > 0.5
+    assert metric(at, "Last epoch took").endswith(" s")
+    table = at.dataframe[0].value
+    assert table["quantity"].iloc[0] == "epoch 1 train loss"  # full pass, as the post prints
+    assert any("training subset 5000 (post: 60000)" in c.value for c in at.caption)
+
+
+def test_lr_change_keeps_the_model_and_architecture_change_resets_it():
+    at = open_mnist({"subset": "1000", "batch": "32"})
+    at.button(key="mnist_step").click().run()
+    assert epoch(at) == 1
+    at.select_slider(key="mnist.lr").set_value(0.3).run()
+    assert epoch(at) == 1 and metric(at, "Epoch") == "1 / 20"
+    assert query(at)["lr"] == "0.3"
+    at.select_slider(key="mnist.h1").set_value(64).run()
+    assert epoch(at) == 0
+
+
+def test_share_link_round_trip_and_bad_values():
+    at = open_mnist({"subset": "2000", "layers": "1", "h1": "64", "act": "tanh", "opt": "adam", "lr": "0.001"})
+    assert at.select_slider(key="mnist.subset").value == 2000
+    assert at.slider(key="mnist.layers").value == 1 and at.select_slider(key="mnist.h1").value == 64
+    assert at.selectbox(key="mnist.act").value == "tanh" and at.selectbox(key="mnist.opt").value == "adam"
+    assert query(at) == {"subset": "2000", "layers": "1", "h1": "64", "act": "tanh", "opt": "adam", "lr": "0.001"}
+    bad = open_mnist({"subset": "banana", "grad": "sneaky", "layers": "9"})
+    assert bad.select_slider(key="mnist.subset").value == 60000
+    assert bad.selectbox(key="mnist.grad").value == "fused" and bad.slider(key="mnist.layers").value == 2
+    notices = " ".join(c.value for c in bad.caption)
+    assert "subset=banana" in notices and "grad=sneaky" in notices and "layers=9" in notices
+
+
+def test_preset_sets_the_controls_and_travels_in_the_link():
+    at = open_mnist()
+    at.button(key="mnist_preset_overfit").click().run()
+    assert not at.exception
+    assert at.select_slider(key="mnist.subset").value == 1000
+    assert at.select_slider(key="mnist.batch").value == 32 and at.select_slider(key="mnist.epochs").value == 30
+    assert any("Only 1 000 training images" in i.value for i in at.info)
+    assert query(at)["preset"] == "overfit"
+    linked = open_mnist({"preset": "breaks"})
+    assert linked.selectbox(key="mnist.grad").value == "post"
+    assert linked.select_slider(key="mnist.scale").value == 0.3
+
+
+def test_pinned_runs_overlay_the_loss_curves():
+    at = open_mnist({"subset": "1000", "batch": "32", "epochs": "2"})
+    at.button(key="mnist_step").click().run()
+    at.button(key="mnist_pin").click().run()
+    at.select_slider(key="mnist.lr").set_value(0.01).run()
+    at.button(key="mnist_reset").click().run()
+    at.button(key="mnist_step").click().run()
+    at.button(key="mnist_pin").click().run()
+    pins = at.session_state["pins:mnist"]
+    assert [p["label"].split(" · ")[-2] for p in pins] == ["sgd lr=0.1", "sgd lr=0.01"]
+    loss_chart = at.get("vega_lite_chart")[0].proto
+    datasets = " ".join(str(d) for d in loss_chart.datasets) + loss_chart.spec
+    assert "lr=0.01" in datasets and "lr=0.1" in datasets
+
+
+def test_lecture_mode_hides_advanced_controls_and_folds_the_text():
+    at = open_mnist({"lecture": "1"})
+    keys = {w.key for w in at.sidebar.get("select_slider")} | {w.key for w in at.sidebar.get("selectbox")}
+    assert "mnist.lr" in keys and "mnist.scale" not in keys and "mnist.dtype" not in keys
+    assert len(at.expander) >= 2  # explanations folded away
+
+
+def test_hosted_default_is_a_smaller_subset(monkeypatch):
+    monkeypatch.setenv("NNLIB_HOSTED", "1")
+    at = open_mnist()
+    assert at.select_slider(key="mnist.subset").value == 10000
+    assert any("shared server" in c.value for c in at.caption)
+
+
+def test_sklearn_baseline_button_fits_and_compares():
+    at = open_mnist({"subset": "1000"})
+    at.button(key="mnist_baseline").click().run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "model" in d.value.columns)
+    assert len(table) == 2 and table["training images"].tolist() == [1000, 1000]
+    assert 0.7 < table["test accuracy"].iloc[1] < 1
