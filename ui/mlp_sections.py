@@ -119,7 +119,7 @@ def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", nor
         if norms:
             cols[1].altair_chart(views.grad_norms_chart(pd.DataFrame(run.extra.get("norms", []))), width="stretch")
         table = views.health_frame(stats)
-        (st if norms else cols[1]).dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch")
         for hint in views.health_hints(stats):
             st.warning(hint, icon=":material/warning:")
 
