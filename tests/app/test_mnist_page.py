@@ -52,6 +52,9 @@ def test_defaults_are_the_posts_run_and_render_without_training():
     assert len(at.get("vega_lite_chart")) >= 5  # loss, accuracy, vs the post, confusion, per digit...
     assert any("Draw a digit" in i.value for i in at.info)  # the calm blank-canvas state
     assert query(at) == {}  # defaults: a clean share link
+    at.toggle(key="mnist.code").set_value(True).run()
+    code = " ".join(c.value for c in at.code)
+    assert "def fused_backward" in code and "def preprocess_drawing" in code
 
 
 def test_small_subset_step_trains_one_epoch_above_chance():
