@@ -16,10 +16,12 @@ from .layers import Layer
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), computed without overflow for large |z|: with e = e^(-|z|) ≤ 1,
     σ = 1 / (1 + e) for z ≥ 0 and e / (1 + e) for z < 0. The numerator, 1 or e, is picked as
-    max(e, [z ≥ 0]) — exactly the same numbers as ``np.where``, which is 8x slower on random signs."""
+    max(e, [z ≥ 0]): the same numbers as ``np.where``, without its cost on mixed signs."""
     z = np.asarray(z)
     e = np.exp(-np.abs(z))
-    return (np.maximum(e, z >= 0) / (1.0 + e)).astype(np.result_type(z, np.float32), copy=False)
+    out = np.maximum(e, z >= 0)
+    out /= 1.0 + e
+    return out.astype(np.result_type(z, np.float32), copy=False)
 
 
 def softmax(z, axis: int = -1):
