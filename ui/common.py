@@ -28,6 +28,7 @@ def page_start() -> None:
 
     Pages call it themselves rather than the entry point drawing it, so a page behaves the
     same under ``streamlit run`` and under ``AppTest`` (which re-runs only the page)."""
+    _leave_pages_folder_mode()
     app = app_params()
     with st.sidebar:
         app.number("Random seed", "seed", 0, 2**31 - 1, 0,
@@ -93,3 +94,15 @@ def _number(v: float, digits: int) -> str:
     if v == int(v):
         return str(int(v))
     return f"{v:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def _leave_pages_folder_mode() -> None:
+    """A share link opened on a freshly started server runs its page straight from the
+    ``pages/`` folder (Streamlit's older multipage mode), skipping the entry point: no
+    navigation titles, no wide layout. Switch Streamlit to ``st.navigation`` mode and rerun
+    through the entry point, which shows the same page with its URL parameters."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -85,10 +85,19 @@ def browser():
 @pytest.fixture(scope="session")
 def app_url(browser, artifacts_dir):
     """Base URL of `streamlit run streamlit_app.py` from APP_DIR, stopped after the session."""
+    yield from _serve(artifacts_dir / "server.log")
+
+
+@pytest.fixture
+def fresh_app_url(browser, artifacts_dir):
+    """A server of its own that no browser has visited yet (for first-visit behaviour)."""
+    yield from _serve(artifacts_dir / "server-fresh.log")
+
+
+def _serve(log_path: Path):
     if not (APP_DIR / "streamlit_app.py").is_file():
         pytest.fail(f"no streamlit_app.py in {APP_DIR}", pytrace=False)
     port = _free_port()
-    log_path = artifacts_dir / "server.log"
     cmd = [
         sys.executable,
         "-m",

@@ -181,3 +181,26 @@ def test_training_page_trains(page, nav_links, artifacts_dir, slug, key):
         assert final_loss is not None and final_loss < first_loss, (
             f"/{slug}: loss did not fall while training ({first_loss} -> {final_loss})"
         )
+
+
+@pytest.mark.e2e
+def test_share_link_opened_first_on_a_fresh_server(browser, fresh_app_url, artifacts_dir):
+    """A lecturer's link is often the very first request after the server starts: it must open the
+    linked page with its settings, the lesson navigation and the wide layout — not Streamlit's
+    plain pages-folder listing."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(fresh_app_url + "/single_neuron?lr=0.1&epochs=200&preset=fast")
+        wait_idle(page)
+        titles = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        assert any("Single neuron" in t for t in titles), titles  # our titles, not file names
+        assert not any(t.strip() == "streamlit app" for t in titles), titles
+        assert "single neuron" in page.locator("h1").first.inner_text().lower()
+        assert page.locator("[data-testid='stAppViewBlockContainer']").bounding_box()["width"] > 1000  # wide
+        epoch_text = page.locator("[data-testid='stMetricValue']").first.inner_text()
+        assert epoch_text.strip().endswith("/ 200"), epoch_text  # the preset's 200 iterations
+        assert not exception_texts(page)
+        page.screenshot(path=str(artifacts_dir / "share-link-fresh-server.png"), full_page=False)
+    finally:
+        context.close()
