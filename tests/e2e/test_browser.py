@@ -197,7 +197,7 @@ def test_share_link_opened_first_on_a_fresh_server(browser, fresh_app_url, artif
         assert any("Single neuron" in t for t in titles), titles  # our titles, not file names
         assert not any(t.strip() == "streamlit app" for t in titles), titles
         assert "single neuron" in page.locator("h1").first.inner_text().lower()
-        assert page.locator("[data-testid='stAppViewBlockContainer']").bounding_box()["width"] > 1000  # wide
+        assert page.locator("[data-testid='stMainBlockContainer']").bounding_box()["width"] > 1000  # wide
         epoch_text = page.locator("[data-testid='stMetricValue']").first.inner_text()
         assert epoch_text.strip().endswith("/ 200"), epoch_text  # the preset's 200 iterations
         assert not exception_texts(page)
