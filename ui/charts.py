@@ -28,13 +28,15 @@ def long_history(history: pd.DataFrame, fields: list[str], run: str | None = Non
 
 
 def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
-                 log_y: bool = False, height: int = 260, x_title: str = "epoch") -> alt.Chart:
+                 log_y: bool = False, height: int = 320, x_title: str = "epoch") -> alt.Chart:
     """Lines of ``value`` against ``epoch``, one per (run, series), with hover values.
 
     ``data`` is the long form from ``long_history`` (several runs concatenated overlay
     them: pinned runs are dashed, the current run solid)."""
-    if data.empty:
-        data = pd.DataFrame({"epoch": [0], "series": [""], "value": [np.nan], "run": ["current run"]})
+    if data.empty:  # before the first epoch: say what to do rather than draw empty axes
+        note = pd.DataFrame({"text": ["Press Play or Step to train"]})
+        return alt.Chart(note, title=title, height=height).mark_text(size=16, color="gray").encode(
+            text="text:N").properties(width="container")
     data = data.assign(line=data["run"] + " · " + data["series"], pinned=data["run"] != "current run")
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:

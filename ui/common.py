@@ -103,6 +103,8 @@ def _leave_pages_folder_mode() -> None:
     through the entry point, which shows the same page with its URL parameters."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    # Once per session: AppTest resets Streamlit to this mode before every run of a test.
+    if PagesManager.uses_pages_directory and not st.session_state.get("_left_pages_folder_mode"):
+        st.session_state["_left_pages_folder_mode"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
