@@ -1,51 +1,26 @@
 """Lesson 3, logistic regression in 1-D (post 003): the page through AppTest, and its chart
 and run helpers (``ui.logistic_views``) as plain functions."""
 
-from pathlib import Path
 
+import apptools
 import numpy as np
 import pandas as pd
 import pytest
+from apptools import chart_text, epoch, metric
 from streamlit.testing.v1 import AppTest
 
 import nnlib
 from ui import live
 from ui import logistic_views as views
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILE = "pages/logistic_1d.py"
 
 
-# -- helpers --------------------------------------------------------------------------------
-
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE_FILE)
-    for k, v in (query or {}).items():  # as if the link pointed at this page
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return apptools.open_page(PAGE_FILE, query)
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def epoch(at: AppTest) -> int:
-    return int(metric(at, "Epoch").split("/")[0])
-
-
-def chart_text(chart) -> str:
-    """A chart's Vega-Lite spec plus its data sets (Arrow tables) as text."""
-    import pyarrow as pa
-
-    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
-    return chart.proto.spec + " ".join(f.to_csv() for f in frames)
-
+# -- helpers --------------------------------------------------------------------------------
 
 def chart(at: AppTest, title: str) -> str:
     texts = [chart_text(c) for c in at.get("vega_lite_chart")]

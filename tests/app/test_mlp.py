@@ -2,30 +2,15 @@
 sigmoid net's vanishing gradients, the 2-D playground, presets and share links."""
 
 import json
-from pathlib import Path
 
-import pyarrow as pa
+import apptools
 import pytest
+from apptools import metric
 from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_mlp(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/mlp.py")
-    for k, v in (query or {}).items():  # as if the link pointed at this page
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return apptools.open_page("pages/mlp.py", query)
 
 
 def epoch(at: AppTest) -> tuple[int, int]:
@@ -39,7 +24,7 @@ def chart(at: AppTest, title_part: str) -> tuple[dict, list]:
         spec = json.loads(element.proto.spec)
         titles = [part.get("title", "") for part in [spec, *spec.get("layer", [])]]  # a layered chart's own
         if any(title_part in (t if isinstance(t, str) else t.get("text", "")) for t in titles):
-            frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in element.proto.datasets]
+            frames = apptools.chart_frames(element)
             return spec, frames
     raise AssertionError(f"no chart titled {title_part!r}")
 

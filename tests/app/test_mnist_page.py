@@ -2,12 +2,11 @@
 trained one step, share links, presets, pinned runs, lecture mode, the hosted default and
 the scikit-learn baseline. Nothing here trains on the full 60 000 images."""
 
-from pathlib import Path
 
+import apptools
 import pytest
+from apptools import epoch, metric
 from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -16,24 +15,7 @@ def not_hosted(monkeypatch):
 
 
 def open_mnist(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/mnist.py")
-    for k, v in (query or {}).items():  # as if a share link pointed at this page
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def epoch(at: AppTest) -> int:
-    return int(metric(at, "Epoch").split("/")[0])
+    return apptools.open_page("pages/mnist.py", query)
 
 
 def query(at: AppTest) -> dict:

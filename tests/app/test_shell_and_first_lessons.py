@@ -1,43 +1,16 @@
 """AppTest: the shell (navigation, sidebar, lecture mode, share links) and the first two
 lessons (activations, single neuron), run as a user would through Streamlit."""
 
-from pathlib import Path
 
+import apptools
 import numpy as np
 import pytest
+from apptools import chart_text, epoch, metric
 from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if page:  # as if the link pointed at this page: its parameters are in the URL on arrival
-        at.switch_page(f"pages/{page}.py")
-        for k, v in (query or {}).items():
-            at.query_params[k] = v
-        at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def chart_text(chart) -> str:
-    """A chart's Vega-Lite spec plus its data sets (Arrow tables) as text."""
-    import pyarrow as pa
-
-    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
-    return chart.proto.spec + " ".join(f.to_csv() for f in frames)
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def epoch(at: AppTest) -> int:
-    return int(metric(at, "Epoch").split("/")[0])
+    return apptools.open_page(page and f"pages/{page}.py", query)
 
 
 def test_home_page_lists_the_lessons_and_the_sidebar():
