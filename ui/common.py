@@ -14,11 +14,13 @@ from .params import app_params, lecture_mode
 
 LECTURE_CSS = """
 <style>
-  .stApp, .stMarkdown p, .stMarkdown li { font-size: 1.3rem; }
-  h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
-  [data-testid="stMetricValue"] { font-size: 2.6rem; }
-  [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-  .vega-embed text { font-size: 15px; }
+  [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.3rem; }
+  [data-testid="stMain"] h1 { font-size: 3rem !important; }
+  [data-testid="stMain"] h2 { font-size: 2.3rem !important; }
+  [data-testid="stMain"] .stButton button p { font-size: 1.1rem; }
+  [data-testid="stMetricValue"] { font-size: 2.8rem; }
+  [data-testid="stMetricLabel"] p { font-size: 1.25rem; }
+  [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }
 </style>
 """
 
