@@ -195,3 +195,32 @@ def test_preset_sets_the_controls_shows_its_text_and_travels_in_the_url():
     assert not any("Large learning rate" in i.value for i in moved.info)  # no longer that experiment
     bad = open_page("single_neuron", query={"preset": "nope"})
     assert any("preset=nope" in c.value for c in bad.caption)
+
+
+def test_activations_share_link_round_trip():
+    link = {"fn": "tanh", "x0": "1.5", "temp": "2.0", "compare": "0"}
+    at = open_page("activations", query=link)
+    assert at.selectbox(key="act.fn").value == "tanh" and at.slider(key="act.x0").value == 1.5
+    assert at.slider(key="act.temp").value == 2.0
+    assert metric(at, "f(1.5)") == "0.9051"  # tanh(1.5)
+    assert {k: v for k, v in dict(at.query_params).items()} == {"fn": "tanh", "x0": "1.5", "temp": "2.0"}
+    bad = open_page("activations", query={"fn": "<script>", "x0": "99"})
+    assert bad.selectbox(key="act.fn").value == "sigmoid" and bad.slider(key="act.x0").value == 0.0
+    assert sum("in the link was ignored" in c.value for c in bad.caption) == 2
+
+
+def test_two_pinned_runs_and_the_current_one_share_the_loss_chart():
+    at = open_page("single_neuron")
+    for lr in (0.01, 1.0, 10.0):
+        at.select_slider(key="neuron.lr").set_value(lr).run()
+        at.button(key="neuron_reset").click().run()
+        for _ in range(3):
+            at.button(key="neuron_step").click().run()
+        if lr != 10.0:
+            at.button(key="neuron_pin").click().run()
+    frames = apptools.chart_frames(at.get("vega_lite_chart")[0])
+    runs = set(frames[0]["run"])
+    assert runs == {"lr=0.01", "lr=1", "current run"}
+    assert at.button(key="neuron_unpin")
+    at.button(key="neuron_unpin").click().run()
+    assert set(apptools.chart_frames(at.get("vega_lite_chart")[0])[0]["run"]) == {"current run"}
