@@ -84,7 +84,8 @@ with st.expander("The softmax Jacobian ∂s/∂z (what a correct backward pass m
     jac = nnlib.Softmax.jacobian(logits / temperature)
     st.dataframe(pd.DataFrame(jac, columns=[f"∂/∂z{j + 1}" for j in range(len(logits))],
                               index=[f"s{i + 1}" for i in range(len(logits))]).style.format("{:.4f}"))
-    st.caption("Only the diagonal is sᵢ(1 − sᵢ). Post 001 uses just that diagonal — lesson 5 shows what it costs.")
+    st.caption("Only the diagonal is sᵢ(1 − sᵢ). Post 001 back-propagates just that diagonal; paired with its "
+               "binary-cross-entropy-shaped loss gradient the two mistakes cancel — lesson 5 shows how.")
 
 common.show_code([nnlib.activations.sigmoid, type(layer), nnlib.activations.softmax], key="act.code")
 p.sync_url()
