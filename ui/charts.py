@@ -37,7 +37,9 @@ def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
         note = pd.DataFrame({"text": ["Press Play or Step to train"]})
         return alt.Chart(note, title=title, height=height).mark_text(size=16, color="gray").encode(
             text="text:N").properties(width="container")
-    data = data.assign(line=data["run"] + " · " + data["series"], pinned=data["run"] != "current run")
+    one_run = data["run"].nunique() == 1  # no pinned runs: the legend needs only the series
+    data = data.assign(line=data["series"] if one_run else data["run"] + " · " + data["series"],
+                       pinned=data["run"] != "current run")
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
