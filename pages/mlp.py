@@ -1,15 +1,16 @@
 """Lesson 4 — the multi-layer perceptron: post 000's breast-cancer network, post 004's deep
 sigmoid net (vanishing gradients) and a 2-D playground with decision boundaries.
 
-The sections live in ``ui/mlp_sections.py``, their pictures in ``ui/mlp_views.py``."""
+The sections live in ``ui/mlp_cancer.py``, ``ui/mlp_deep.py`` and ``ui/mlp_playground.py`` (what
+they share in ``ui/mlp_shared.py``), their pictures in ``ui/mlp_views.py``."""
 
 import streamlit as st
 
-from ui import common, presets
-from ui import mlp_sections as sections
+from ui import common, mlp_cancer, mlp_deep, mlp_playground, presets
+from ui import mlp_shared as shared
 from ui.params import PageParams
 
-p = PageParams(sections.PAGE)
+p = PageParams(shared.PAGE)
 
 common.page_start()
 st.title("4 · Multi-layer perceptron")
@@ -20,7 +21,7 @@ common.explain(
     "medical data, the deep sigmoid network of post 004 whose early layers stop learning, and a 2-D playground "
     "where you watch the decision boundary form."
 )
-section = p.select("Experiment", "section", list(sections.SECTIONS), "cancer", horizontal=True,
-                   format_func=sections.SECTIONS.get)
-{"cancer": sections.cancer, "deep": sections.deep, "playground": sections.playground}[section](p)
-p.sync_url(extra=presets.query(sections.PAGE))
+section = p.select("Experiment", "section", list(shared.SECTIONS), "cancer", horizontal=True,
+                   format_func=shared.SECTIONS.get)
+{"cancer": mlp_cancer.cancer, "deep": mlp_deep.deep, "playground": mlp_playground.playground}[section](p)
+p.sync_url(extra=presets.query(shared.PAGE))

@@ -9,8 +9,8 @@ import pytest
 
 import nnlib
 from nnlib import data
-from ui import charts
-from ui import mlp_sections as sections
+from ui import charts, mlp_cancer
+from ui import mlp_shared as sections
 from ui import mlp_views as views
 
 
@@ -74,7 +74,7 @@ def test_neuron_frame_small_layers_only(moons_model):
 
 def test_confusion_matrix_heatmap_shows_the_posts_counts():
     counts = np.array([[194, 18], [12, 345]])
-    s = spec(charts.matrix_heatmap(counts, sections.CANCER_CLASSES, title="Confusion matrix"))
+    s = spec(charts.matrix_heatmap(counts, mlp_cancer.CANCER_CLASSES, title="Confusion matrix"))
     (rows,) = s["datasets"].values()
     cells = {(r["true"], r["predicted"]): r["count"] for r in rows}
     assert cells == {("malignant", "malignant"): 194, ("malignant", "benign"): 18,
@@ -139,7 +139,7 @@ def test_post_000_table_fills_in_as_training_goes():
     class Run:
         history = [{"loss": 1.5326826056975693}]
         epochs_done = 1
-    table = sections.post_000_table(Run(), 1.0, np.zeros((2, 2), int))
+    table = mlp_cancer.post_000_table(Run(), 1.0, np.zeros((2, 2), int))
     assert table.iloc[0, -1] == "✓ same" and table.iloc[1, -1] == "… train on"
 
 
