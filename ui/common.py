@@ -103,10 +103,12 @@ def _leave_pages_folder_mode() -> None:
     ``pages/`` folder (Streamlit's older multipage mode), skipping the entry point: no
     navigation titles, no wide layout. Switch Streamlit to ``st.navigation`` mode and rerun
     through the entry point, which shows the same page with its URL parameters."""
-    from streamlit.runtime.pages_manager import PagesManager
-
+    try:  # a Streamlit internal: if a release renames it, pages still work (links open plainer)
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
     # Once per session: AppTest resets Streamlit to this mode before every run of a test.
-    if PagesManager.uses_pages_directory and not st.session_state.get("_left_pages_folder_mode"):
+    if getattr(PagesManager, "uses_pages_directory", False) and not st.session_state.get("_left_pages_folder_mode"):
         st.session_state["_left_pages_folder_mode"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
