@@ -45,7 +45,7 @@ def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
         data = data[data["value"] > 0]
     base = alt.Chart(data, title=title, height=height)
     lines = base.mark_line(point=len(data) < 60).encode(
-        x=alt.X("epoch:Q", title=x_title),
+        x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=y_title, scale=scale),
         color=alt.Color("line:N", title=None, scale=alt.Scale(scheme="category10"),
                         legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
