@@ -28,7 +28,7 @@ from .losses import MSE, BinaryCrossEntropy, CrossEntropy, Loss, SoftmaxCrossEnt
 from .metrics import accuracy, confusion_matrix, precision_recall, predicted_class, true_class
 from .model import Sequential
 from .optim import SGD, Adam, Optimizer, make_optimizer
-from .train import DivergenceError, Record, train
+from .train import DivergenceError, Record, TrainState, train
 
 __version__ = "0.1.0"
 
@@ -39,5 +39,5 @@ __all__ = [
     "Layer", "DiagonalSoftmax", "PostCrossEntropy", "MSE", "BinaryCrossEntropy", "CrossEntropy",
     "Loss", "SoftmaxCrossEntropy", "accuracy", "confusion_matrix", "precision_recall",
     "predicted_class", "true_class", "Sequential", "SGD", "Adam", "Optimizer", "make_optimizer",
-    "DivergenceError", "Record", "train", "__version__",
+    "DivergenceError", "Record", "TrainState", "train", "__version__",
 ]

@@ -66,3 +66,14 @@ def check_choice(name: str, value, choices) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
+
+
+def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """float32 or float64, from anything ``np.dtype`` reads (``"float32"``, ``np.float64`` …)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"{name} must be float32 or float64, got {dtype!r}") from None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be float32 or float64, got {dt}")
+    return dt

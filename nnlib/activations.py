@@ -8,12 +8,13 @@ can be written from it (σ' = σ(1-σ), tanh' = 1 - tanh²), as scikit-learn doe
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import check_number
 from .layers import Layer
 
 
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> np.ndarray:
     """σ(z) = 1 / (1 + e^(-z)), computed without overflow for large |z|: with e = e^(-|z|) ≤ 1,
     σ = 1 / (1 + e) for z ≥ 0 and e / (1 + e) for z < 0. The numerator, 1 or e, is picked as
     max(e, [z ≥ 0]): the same numbers as ``np.where``, without its cost on mixed signs."""
@@ -25,7 +26,7 @@ def sigmoid(z):
     return out.astype(np.result_type(z, np.float32), copy=False)
 
 
-def softmax(z, axis: int = -1):
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """exp(z) / sum(exp(z)) along ``axis``, shifted by the max so it never overflows."""
     z = np.asarray(z)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
@@ -40,15 +41,16 @@ class Activation(Layer):
         self._in = None
 
     @staticmethod
-    def f(z):
+    def f(z: ArrayLike) -> np.ndarray:
         raise NotImplementedError
 
     @staticmethod
-    def df(z):
+    def df(z: ArrayLike) -> np.ndarray:
         """Derivative f'(z), element-wise (for plots and for the lessons' formulas)."""
         raise NotImplementedError
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        x = np.asarray(x)
         out = self.f(x)
         if train:
             self._in, self._out = x, out
@@ -75,12 +77,13 @@ class Activation(Layer):
 
 class Identity(Activation):
     @staticmethod
-    def f(z):
+    def f(z: ArrayLike) -> np.ndarray:
         return np.asarray(z)
 
     @staticmethod
-    def df(z):
-        return np.ones_like(np.asarray(z, dtype=float))
+    def df(z: ArrayLike) -> np.ndarray:
+        z = np.asarray(z)
+        return np.ones(z.shape, np.result_type(z, np.float32))
 
     def backward(self, grad, need_input_grad=True):
         self._cached_output(grad)
@@ -91,7 +94,7 @@ class Sigmoid(Activation):
     f = staticmethod(sigmoid)
 
     @staticmethod
-    def df(z):
+    def df(z: ArrayLike) -> np.ndarray:
         s = sigmoid(z)
         return s * (1 - s)
 
@@ -103,7 +106,7 @@ class Tanh(Activation):
     f = staticmethod(np.tanh)
 
     @staticmethod
-    def df(z):
+    def df(z: ArrayLike) -> np.ndarray:
         return 1 - np.tanh(z) ** 2
 
     def _local_grad(self):
@@ -112,11 +115,11 @@ class Tanh(Activation):
 
 class ReLU(Activation):
     @staticmethod
-    def f(z):
+    def f(z: ArrayLike) -> np.ndarray:
         return np.maximum(z, 0)
 
     @staticmethod
-    def df(z):
+    def df(z: ArrayLike) -> np.ndarray:
         return (np.asarray(z) > 0).astype(np.result_type(z, np.float32))
 
     def backward(self, grad, need_input_grad=True):
@@ -132,11 +135,12 @@ class LeakyReLU(Activation):
 
     # With 0 <= alpha <= 1, max(z, alpha z) is z for z > 0 and alpha z otherwise, and the
     # slope max([z > 0], alpha) is 1 or alpha: the same numbers as np.where, several times faster.
-    def f(self, z):  # alpha makes these methods, not static
+    def f(self, z: ArrayLike) -> np.ndarray:  # alpha makes these methods, not static
         return np.maximum(z, self.alpha * z)
 
-    def df(self, z):
-        return np.maximum(np.asarray(z) > 0, self.alpha)
+    def df(self, z: ArrayLike) -> np.ndarray:
+        z = np.asarray(z)
+        return np.maximum(z > 0, self.alpha, dtype=np.result_type(z, np.float32))
 
     def _local_grad(self):
         return np.maximum(self._in > 0, self.alpha, dtype=self._in.dtype)
@@ -160,20 +164,20 @@ class Softmax(Activation):
     f = staticmethod(softmax)
 
     @staticmethod
-    def df(z):
+    def df(z: ArrayLike) -> np.ndarray:
         """Diagonal of the Jacobian, s(1-s): what a plot of one output vs its own input shows."""
         s = softmax(z)
         return s * (1 - s)
 
     @staticmethod
-    def jacobian(z) -> np.ndarray:
+    def jacobian(z: ArrayLike) -> np.ndarray:
         """Full Jacobian ds_i/dz_j = s_i (δ_ij - s_j) of one logit vector (for the lessons)."""
         s = softmax(np.asarray(z, dtype=float).ravel())
         return np.diag(s) - np.outer(s, s)
 
     def backward(self, grad, need_input_grad=True):
         s = self._cached_output(grad)
-        return s * (grad - np.sum(grad * s, axis=1, keepdims=True))
+        return s * (grad - np.sum(grad * s, axis=-1, keepdims=True))
 
 
 ACTIVATIONS = {

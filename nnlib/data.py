@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import RandomSource, as_rng, check_choice, check_number, check_positive_int
+from ._checks import RandomSource, as_rng, check_array, check_choice, check_number, check_positive_int
+
+XY = tuple[np.ndarray, np.ndarray]  # inputs and labels
 
 
-def toy4() -> tuple[np.ndarray, np.ndarray]:
+def toy4() -> XY:
     """Post 002's four rows: x (4, 3) and y (4, 1) = [0, 1, 1, 0] (y equals x's first column)."""
     x = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], dtype=np.float64)
     y = np.array([[0, 1, 1, 0]], dtype=np.float64).T
@@ -20,7 +22,7 @@ def toy4() -> tuple[np.ndarray, np.ndarray]:
 
 
 def logistic_1d(n_samples: int = 100, boundary: float = 7.0, scale: float = 2.0,
-                direction: str = "pos", rng: RandomSource = None) -> tuple[np.ndarray, np.ndarray]:
+                direction: str = "pos", rng: RandomSource = None) -> XY:
     """Post 003's ``make_dataset``: x ~ Normal(boundary, scale); y = x > boundary ('pos')
     or x < boundary ('neg'). Returns x (n,) float64 and y (n,) int."""
     n = check_positive_int("n_samples", n_samples)
@@ -54,7 +56,7 @@ def _two_d(name: str, n: int, noise: float):
     return n // 2, n - n // 2
 
 
-def moons(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+def moons(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> XY:
     """Two interleaving half circles (like scikit-learn's ``make_moons``), centred."""
     n0, n1 = _two_d("moons", n_samples, noise)
     r = as_rng(rng)
@@ -64,7 +66,7 @@ def moons(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
     return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
 
 
-def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, rng: RandomSource = None):
+def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, rng: RandomSource = None) -> XY:
     """A small circle (label 1) inside a large one (label 0)."""
     n0, n1 = _two_d("circles", n_samples, noise)
     check_number("factor", factor, low=0, high=1, low_open=True)
@@ -75,7 +77,7 @@ def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, rng: 
     return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
 
 
-def xor(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+def xor(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> XY:
     """Points in [-1, 1]^2, label 1 where x1·x2 > 0 (TensorFlow Playground's XOR)."""
     _two_d("xor", n_samples, noise)
     r = as_rng(rng)
@@ -85,7 +87,7 @@ def xor(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
     return x + r.normal(0, noise, x.shape), y
 
 
-def spirals(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, rng: RandomSource = None):
+def spirals(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, rng: RandomSource = None) -> XY:
     """Two interleaved spirals."""
     n0, n1 = _two_d("spirals", n_samples, noise)
     check_number("turns", turns, low=0, low_open=True, high=5)
@@ -99,7 +101,7 @@ def spirals(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, rng: R
     return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
 
 
-def blobs(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+def blobs(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> XY:
     """Two Gaussian blobs at (-0.7, -0.7) and (0.7, 0.7), spread 0.3 + noise."""
     n0, n1 = _two_d("blobs", n_samples, noise)
     r = as_rng(rng)
@@ -115,7 +117,7 @@ def _shuffled(x, y, r):
 TWO_D = {"moons": moons, "circles": circles, "xor": xor, "spirals": spirals, "blobs": blobs}
 
 
-def make_2d(name: str, n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None):
+def make_2d(name: str, n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> XY:
     """One of the 2-D playground sets by name."""
     check_choice("dataset", name, set(TWO_D))
     return TWO_D[name](n_samples, noise, rng=rng)
@@ -123,12 +125,12 @@ def make_2d(name: str, n_samples: int = 200, noise: float = 0.1, rng: RandomSour
 
 # -- helpers ---------------------------------------------------------------------------------
 
-def train_test_split(x, y, test_fraction: float = 0.25, rng: RandomSource = None):
+def train_test_split(x, y, test_fraction: float = 0.25, rng: RandomSource = None,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle the rows and split them: returns x_train, x_test, y_train, y_test."""
     check_number("test_fraction", test_fraction, low=0, high=1, low_open=True)
+    x, y = _pair(x, y)
     n = len(x)
-    if len(y) != n:
-        raise ValueError(f"x and y must have the same number of rows, got {n} and {len(y)}")
     n_test = int(round(n * test_fraction))
     if not 0 < n_test < n:
         raise ValueError(f"test_fraction={test_fraction} leaves no train or no test rows out of {n}")
@@ -137,10 +139,11 @@ def train_test_split(x, y, test_fraction: float = 0.25, rng: RandomSource = None
     return x[tr], x[test], y[tr], y[test]
 
 
-def standardize_columns(x, *others, eps: float = 1e-12):
+def standardize_columns(x, *others, eps: float = 1e-12) -> tuple:
     """Scale columns to mean 0, std 1 using ``x``'s statistics; apply the same to ``others``.
     Returns (x_scaled, *others_scaled, (mean, std)). Constant columns are left centred."""
-    x = np.asarray(x, dtype=np.float64)
+    x = check_array("x", x).astype(np.float64, copy=False)
+    others = [check_array(f"others[{i}]", o) for i, o in enumerate(others)]
     mean = x.mean(axis=0)
     std = x.std(axis=0)
     std = np.where(std < eps, 1.0, std)
@@ -151,6 +154,8 @@ def standardize_columns(x, *others, eps: float = 1e-12):
 def one_hot(labels, n_classes: int | None = None, dtype=np.float64) -> np.ndarray:
     """Integer labels (n,) -> one-hot rows (n, n_classes)."""
     labels = np.asarray(labels)
+    if labels.dtype == bool:
+        labels = labels.astype(np.int64)
     if labels.ndim != 1 or labels.dtype.kind not in "iub":
         raise ValueError(f"labels must be a 1-D array of integers, got shape {labels.shape} "
                          f"and dtype {labels.dtype}")
@@ -172,6 +177,14 @@ def grid(x_range, y_range, resolution: int = 60) -> tuple[np.ndarray, np.ndarray
     return np.c_[gx.ravel(), gy.ravel()], xs, ys
 
 
+def _pair(x, y) -> XY:
+    """``x`` and ``y`` as arrays with the same number of rows."""
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y):
+        raise ValueError(f"x and y must have the same number of rows, got shapes {x.shape} and {y.shape}")
+    return x, y
+
+
 def batch_indices(order: np.ndarray, batch_size: int, drop_last: bool = False, shuffled: bool = True):
     """Yield the row selectors of one epoch: slices of the permutation ``order`` (fancy
     indices) when ``shuffled``, plain slices (views, no copies) otherwise."""
@@ -184,6 +197,7 @@ def batch_indices(order: np.ndarray, batch_size: int, drop_last: bool = False, s
 def batches(x, y, batch_size: int, rng: RandomSource = None, shuffle: bool = True, drop_last: bool = False):
     """Yield (x_batch, y_batch) pairs for one epoch (a fresh permutation when ``shuffle``)."""
     batch_size = check_positive_int("batch_size", batch_size)
+    x, y = _pair(x, y)
     order = as_rng(rng).permutation(len(x)) if shuffle else np.arange(len(x))
     for idx in batch_indices(order, batch_size, drop_last, shuffled=shuffle):
         yield x[idx], y[idx]

@@ -19,7 +19,7 @@ import copy
 import numpy as np
 
 from ._checks import RandomSource, as_rng
-from .io import copy_model
+from .io import copy_model, layer_from_config
 from .layers import Layer
 from .losses import Loss
 from .model import Sequential
@@ -61,8 +61,14 @@ def _sample(size: int, n_samples: int | None, rng):
 
 def check_layer(layer: Layer, x: np.ndarray, rng: RandomSource = 0, eps: float = 1e-6) -> float:
     """Max relative error of ``layer``'s input and parameter gradients, through the scalar
-    L = sum(layer(x) * R) with a fixed random R (float64 arrays expected)."""
+    L = sum(layer(x) * R) with a fixed random R. A float32 layer is checked as a float64 copy
+    (float32 rounding would swamp the differences)."""
     r = as_rng(rng)
+    if np.dtype(getattr(layer, "dtype", np.float64)) != np.float64:
+        clone = layer_from_config(dict(layer.config(), dtype="float64"))
+        for name, p in clone.params().items():
+            p[...] = layer.params()[name]
+        layer = clone
     x = np.array(x, dtype=np.float64)
     out = layer.forward(x)
     weights = r.standard_normal(out.shape)
@@ -94,6 +100,8 @@ def check_model_detail(model: Sequential, loss: Loss, x, y, n_samples: int | Non
     gradient and their relative error. Works on a float64 copy of ``model`` (the model
     itself is untouched); ``n_samples`` weights per parameter array (all when None)."""
     r = as_rng(rng)
+    if not model.params():
+        raise ValueError(f"model has no parameters to check: {model!r}")
     # A float64 model is deep-copied, so subclasses (say, a layer with a hand-written backward
     # under test) are checked as they are; a float32 one is rebuilt in float64 from its config.
     m = copy.deepcopy(model) if model.dtype == np.float64 else copy_model(model, np.float64)

@@ -13,8 +13,10 @@ import io as _io
 import json
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .activations import ACTIVATIONS, LeakyReLU
 from .layers import Dense, Layer
@@ -30,6 +32,8 @@ def layer_from_config(cfg: dict) -> Layer:
     if not isinstance(cfg, dict) or "type" not in cfg:
         raise ValueError(f"a layer config must be a dict with a 'type', got {cfg!r}")
     kind = cfg["type"]
+    if not isinstance(kind, str):
+        raise ValueError(f"a layer's 'type' must be a string, got {kind!r}")
     if kind == "Dense":
         missing = {"in_features", "out_features"} - set(cfg)
         if missing:
@@ -49,7 +53,7 @@ def from_config(config: list[dict]) -> Sequential:
     return Sequential(*[layer_from_config(c) for c in config])
 
 
-def copy_model(model: Sequential, dtype=None) -> Sequential:
+def copy_model(model: Sequential, dtype: DTypeLike | None = None) -> Sequential:
     """A deep copy of ``model`` (optionally converted to float32/float64)."""
     config = model.config()
     if dtype is not None:
@@ -62,7 +66,7 @@ def copy_model(model: Sequential, dtype=None) -> Sequential:
     return clone
 
 
-def save(model: Sequential, file, meta: dict | None = None) -> None:
+def save(model: Sequential, file: str | Path | BinaryIO, meta: dict | None = None) -> None:
     """Write ``model`` (architecture + weights, and ``meta``) to ``file`` (a path or a
     writable binary file object such as ``io.BytesIO``)."""
     arrays = {
@@ -76,7 +80,8 @@ def save(model: Sequential, file, meta: dict | None = None) -> None:
     np.savez(file, **arrays)
 
 
-def load(file, *, return_meta: bool = False):
+def load(file: str | Path | bytes | BinaryIO, *, return_meta: bool = False,
+         ) -> Sequential | tuple[Sequential, dict]:
     """Read a model written by ``save`` (a path, bytes, or a binary file object).
 
     Raises ``ValueError`` naming what is wrong when the file is not an nnlib model, is
@@ -99,11 +104,9 @@ def load(file, *, return_meta: bool = False):
     fmt = str(data.pop("nnlib_format"))
     if fmt != FORMAT:
         raise ValueError(f"{name} has format {fmt!r}; this nnlib reads {FORMAT!r}")
-    try:
-        config = json.loads(str(data.pop("architecture")))
-        meta = json.loads(str(data.pop("meta", np.array("{}"))))
-    except (KeyError, json.JSONDecodeError) as err:
-        raise ValueError(f"{name} has no readable architecture ({err})") from err
+    config = _json_entry(data, "architecture", name, None)
+    meta = _json_entry(data, "meta", name, {})
+    _check_dense_shapes(config, data, name)  # before allocating: a tiny file may claim huge layers
     model = from_config(config)
     expected = model.params()
     if set(data) != set(expected):
@@ -117,6 +120,34 @@ def load(file, *, return_meta: bool = False):
             raise ValueError(f"{name}: array {key!r} contains NaN/inf")
         p[...] = data[key]
     return (model, meta) if return_meta else model
+
+
+def _json_entry(data: dict, key: str, name: str, default):
+    if key not in data:
+        if default is None:
+            raise ValueError(f"{name} has no {key!r} entry")
+        return default
+    try:
+        return json.loads(str(data.pop(key)))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{name} has an unreadable {key!r} entry ({err})") from err
+
+
+def _check_dense_shapes(config, data: dict, name: str) -> None:
+    """Each Dense config must match the weight array stored for it."""
+    if not isinstance(config, list):
+        return  # from_config says what is wrong
+    for i, cfg in enumerate(config):
+        if not (isinstance(cfg, dict) and cfg.get("type") == "Dense"):
+            continue
+        w = data.get(f"{i}.W")
+        claimed = (cfg.get("in_features"), cfg.get("out_features"))
+        if not all(isinstance(d, int) and d >= 1 for d in claimed):
+            continue  # from_config says what is wrong
+        if w is None or w.shape != claimed:
+            found = "no array" if w is None else f"an array of shape {w.shape}"
+            raise ValueError(f"{name} does not match its architecture: layer {i} is Dense{claimed} "
+                             f"but the file holds {found} for {i}.W")
 
 
 INFERENCE_SNIPPET = '''"""Run a model saved by nnlib with NumPy alone: python predict.py model.npz"""

@@ -8,8 +8,9 @@ weights: that is the optimizer's job (see ``nnlib.optim``).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
-from ._checks import RandomSource, as_rng, check_choice, check_number, check_positive_int
+from ._checks import RandomSource, as_rng, check_choice, check_float_dtype, check_number, check_positive_int
 
 INITS = ("normal", "he", "xavier", "zeros")
 
@@ -68,17 +69,17 @@ class Dense(Layer):
         init: str = "xavier",
         scale: float | None = None,
         rng: RandomSource = None,
-        dtype=np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         self.in_features = check_positive_int("in_features", in_features)
         self.out_features = check_positive_int("out_features", out_features)
         self.init = check_choice("init", init, INITS)
         if scale is not None:
             check_number("scale", scale, low=0, low_open=True)
+            if init != "normal":
+                raise ValueError(f"scale applies to init='normal' only, got scale={scale!r} with init={init!r}")
         self.scale = scale
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = check_float_dtype(dtype)
         std = {
             "normal": 1.0 if scale is None else scale,
             "he": np.sqrt(2.0 / in_features),
@@ -97,6 +98,7 @@ class Dense(Layer):
         self._x = None
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        x = np.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(
                 f"x must have shape (n, {self.in_features}) for {self!r}, got {np.shape(x)}"

@@ -23,10 +23,12 @@ class Loss:
 
     def value(self, pred: np.ndarray, target: np.ndarray) -> float:
         """The loss, without caching anything (for evaluation)."""
+        pred = _checked_pred(pred)
         return float(self._value(pred, self.check_target(target, pred)))
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """The loss; caches ``pred`` and ``target`` for ``backward``."""
+        pred = _checked_pred(pred)
         return self._forward(pred, self.check_target(target, pred))
 
     __call__ = forward
@@ -68,6 +70,18 @@ class Loss:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _checked_pred(pred) -> np.ndarray:
+    """Predictions as a float array (a list or an int array is accepted and converted)."""
+    pred = check_array("pred", pred)
+    return pred if pred.dtype.kind == "f" else pred.astype(np.float64)
+
+
+def _clipped(pred: np.ndarray, eps: float) -> np.ndarray:
+    """``pred`` clipped into [eps, 1 - eps], with 1 - eps representable in pred's dtype (in
+    float32, 1 - 1e-10 rounds to 1, and log(1 - p) would be -inf)."""
+    return np.clip(pred, eps, 1 - max(eps, float(np.finfo(pred.dtype).epsneg)))
 
 
 class MSE(Loss):
@@ -119,11 +133,11 @@ class BinaryCrossEntropy(Loss):
         return target
 
     def _value(self, pred, target):
-        p = np.clip(pred, self.eps, 1 - self.eps)
+        p = _clipped(pred, self.eps)
         return -np.mean(target * np.log(p) + (1 - target) * np.log(1 - p))
 
     def _grad(self, pred, target):
-        p = np.clip(pred, self.eps, 1 - self.eps)
+        p = _clipped(pred, self.eps)
         return (pred - target) / (p * (1 - p)) / pred.size
 
     def fused_backward(self):
@@ -155,6 +169,8 @@ class CrossEntropy(Loss):
 
     def check_target(self, target, pred):
         target = check_array("y", target)
+        if target.dtype == bool:
+            target = target.astype(np.int64)
         if pred.ndim != 2 or pred.shape[1] < 2:
             raise ValueError(f"{type(self).__name__} needs (n, k>=2) outputs, got {pred.shape}")
         n, k = pred.shape
@@ -162,8 +178,10 @@ class CrossEntropy(Loss):
             if target.shape[0] != n:
                 raise ValueError(f"y must have {n} labels, got {target.shape[0]}")
             if not np.issubdtype(target.dtype, np.integer):
-                if not np.all(target == np.round(target)):
-                    raise ValueError(f"y must hold integer class labels, got dtype {target.dtype}")
+                fractional = target[target != np.round(target)]
+                if fractional.size:
+                    raise ValueError(f"y must hold integer class labels, got {fractional.size} non-integer "
+                                     f"value(s) such as {float(fractional[0]):g} (dtype {target.dtype})")
                 target = target.astype(np.int64)
             if target.size and (target.min() < 0 or target.max() >= k):
                 raise ValueError(
@@ -173,6 +191,12 @@ class CrossEntropy(Loss):
         if target.shape != pred.shape:
             raise ValueError(f"y must be labels of shape ({n},) or one-hot of shape {pred.shape}, "
                              f"got {target.shape}")
+        # rows must be distributions (one-hot, or soft labels): (p - y)/n is the gradient only then
+        sums = target.sum(axis=1)
+        bad = np.flatnonzero((target < 0).any(axis=1) | (np.abs(sums - 1) > 1e-6))
+        if bad.size:
+            raise ValueError(f"y rows must be one-hot (or probabilities summing to 1); row {bad[0]} is "
+                             f"{target[bad[0]].tolist()}")
         return target.astype(pred.dtype, copy=False)
 
     def _dense_target(self, target, pred):
@@ -186,13 +210,13 @@ class CrossEntropy(Loss):
         return _minus_target(*self._cached("fused_backward"))
 
     def _value(self, pred, target):
-        p = np.clip(pred, self.eps, 1 - self.eps)
+        p = _clipped(pred, self.eps)
         if target.ndim == 1:
             return -np.mean(np.log(p[np.arange(p.shape[0]), target]))
         return -(target * np.log(p)).sum(axis=1).mean()
 
     def _grad(self, pred, target):
-        p = np.clip(pred, self.eps, 1 - self.eps)
+        p = _clipped(pred, self.eps)
         return -self._dense_target(target, pred) / p / pred.shape[0]
 
 

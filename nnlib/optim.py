@@ -10,9 +10,22 @@ from ._checks import check_number
 
 
 def _pairs(params) -> list[tuple[np.ndarray, np.ndarray]]:
-    pairs = params.param_pairs() if hasattr(params, "param_pairs") else list(params)
+    """A model's (parameter, gradient) pairs, or such pairs given directly."""
+    if hasattr(params, "param_pairs"):
+        pairs = params.param_pairs()
+    elif isinstance(params, (list, tuple)):
+        pairs = list(params)
+    else:
+        raise ValueError(f"params must be a model or a list of (parameter, gradient) array pairs, got {params!r}")
     if not pairs:
         raise ValueError("params must hold at least one (parameter, gradient) pair, got none")
+    for i, pair in enumerate(pairs):
+        ok = (isinstance(pair, (list, tuple)) and len(pair) == 2
+              and all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in pair)
+              and pair[0].shape == pair[1].shape)
+        if not ok:
+            raise ValueError(f"params[{i}] must be a (parameter, gradient) pair of float arrays of one shape, "
+                             f"got {pair!r:.80}")
     return pairs
 
 

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._checks import RandomSource, as_rng, check_array, check_positive_int
+from ._checks import RandomSource, as_rng, check_array, check_choice, check_number, check_positive_int
 from .data import batch_indices
-from .losses import Loss
+from .losses import BinaryCrossEntropy, CrossEntropy, Loss
 from .metrics import accuracy
 from .model import Sequential
 from .optim import Optimizer
@@ -44,12 +45,24 @@ class Record:
         return asdict(self)
 
 
+@dataclass
+class TrainState:
+    """Where a run is, so a later ``train(..., state=state)`` carries on exactly as one
+    uninterrupted call would: epochs numbered on, the same shuffling order reshuffled, the
+    training time summed. ``train`` updates it after every epoch (resuming is exact at epoch
+    boundaries; a run stopped mid-epoch restarts that epoch's shuffle)."""
+
+    epoch: int = 0  # epochs completed
+    order: np.ndarray | None = None  # the row permutation that each epoch reshuffles in place
+    seconds: float = 0.0
+
+
 def train(
     model: Sequential,
     loss: Loss,
     optimizer: Optimizer,
-    x,
-    y,
+    x: ArrayLike,
+    y: ArrayLike,
     *,
     epochs: int,
     batch_size: int | None = None,
@@ -60,8 +73,9 @@ def train(
     eval_train: bool = False,
     every_step: bool = False,
     transform: Callable[[np.ndarray], np.ndarray] | None = None,
-    metric: Callable | None = accuracy,
+    metric: Callable | str | None = "auto",
     first_epoch: int = 0,
+    state: TrainState | None = None,
 ) -> Iterator[Record]:
     """Train ``model`` on ``(x, y)`` and yield a ``Record`` after every epoch.
 
@@ -77,14 +91,19 @@ def train(
     every_step: also yield a ``kind="step"`` record after every optimizer step.
     transform: applied to each batch of ``x`` (e.g. uint8 pixels -> float32 / 255) so the
       caller never holds a float copy of a large dataset.
-    metric: f(pred, y) -> float for the ``accuracy`` fields, or None for regression.
+    metric: f(pred, y) -> float for the ``accuracy`` fields, None for none, or "auto":
+      ``accuracy`` for a classification loss (cross-entropy) or 0/1 targets, else None.
 
-    first_epoch: epochs done before this call, so a resumed run numbers on (records count
-      epochs from 1; post 001's printed "[0]" is epoch 1).
+    state: a ``TrainState`` to resume from and update (see there). Without one, a second
+      ``train`` on the same model and optimizer still continues from their weights and
+      moments (the step count continues from the optimizer's), but numbers epochs from
+      ``first_epoch`` + 1 and starts a new shuffling order.
+    first_epoch: epochs done before this call, for numbering without a ``state`` (records
+      count epochs from 1; post 001's printed "[0]" is epoch 1).
 
-    A second ``train`` on the same model and optimizer continues from their state (the
-    step count continues from the optimizer's); to pause, simply stop calling ``next``.
+    To pause, simply stop calling ``next``.
     """
+    _check_objects(model, loss, optimizer)
     x = _checked_x(x, "x", model, transform)
     epochs = check_positive_int("epochs", epochs)
     n = len(x)
@@ -101,8 +120,44 @@ def train(
             raise ValueError(f"validation must be a pair (x_val, y_val), got {type(validation).__name__}")
         x_val = _checked_x(validation[0], "x_val", model, transform)
         validation = (x_val, _checked_target(model, loss, x_val, validation[1], transform, "validation: "))
+    first_epoch = int(check_number("first_epoch", first_epoch, low=0, integer=True))
+    if state is None:
+        state = TrainState(epoch=first_epoch)
+    elif not isinstance(state, TrainState):
+        raise ValueError(f"state must be a TrainState, got {state!r}")
+    elif first_epoch:
+        raise ValueError(f"give first_epoch or state, not both (got first_epoch={first_epoch})")
+    if state.order is None:
+        state.order = np.arange(n)
+    elif len(state.order) != n:
+        raise ValueError(f"state belongs to a run on {len(state.order)} samples, but x has {n}")
+    if isinstance(metric, str):
+        check_choice("metric", metric, {"auto"})
+        metric = accuracy if _is_classification(loss, y) else None
+    elif metric is not None and not callable(metric):
+        raise ValueError(f"metric must be a function f(pred, y), 'auto' or None, got {metric!r}")
     return _loop(model, loss, optimizer, x, y, epochs, batch_size, as_rng(rng), shuffle and batch_size < n,
-                 drop_last, validation, eval_train, every_step, transform, metric, first_epoch)
+                 drop_last, validation, eval_train, every_step, transform, metric, state)
+
+
+def _check_objects(model, loss, optimizer) -> None:
+    if not isinstance(model, Sequential):
+        raise ValueError(f"model must be an nnlib Sequential, got {model!r}")
+    if not isinstance(loss, Loss):
+        hint = " (an instance: add the brackets, e.g. MSE())" if isinstance(loss, type) else ""
+        raise ValueError(f"loss must be an nnlib Loss{hint}, got {loss!r}")
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"optimizer must be an nnlib Optimizer such as SGD(model, lr=0.1), got {optimizer!r}")
+    theirs = {id(p) for p, _ in optimizer.pairs}
+    if theirs != {id(p) for p in model.params().values()}:
+        raise ValueError("optimizer was built for other parameters than this model's: build it from the "
+                         "model you train, e.g. SGD(model, lr=0.1)")
+
+
+def _is_classification(loss: Loss, y: np.ndarray) -> bool:
+    if isinstance(loss, CrossEntropy | BinaryCrossEntropy):
+        return True
+    return bool(y.size) and bool(np.isin(y, (0, 1)).all())
 
 
 def _checked_x(x, name: str, model: Sequential, transform) -> np.ndarray:
@@ -125,7 +180,10 @@ def _checked_target(model, loss, x, y, transform, where: str) -> np.ndarray:
     if y.ndim == 0 or len(y) != len(x):
         raise ValueError(f"{where}x and y must have the same number of rows, got {len(x)} and "
                          f"{len(y) if y.ndim else 'a scalar'}")
-    probe = model.forward(_batch(x, np.arange(min(len(x), 2)), transform), train=False)
+    try:
+        probe = model.forward(_batch(x, np.arange(min(len(x), 2)), transform), train=False)
+    except ValueError as err:  # say it of the caller's array, not of the two-row probe
+        raise ValueError(f"{where}x of shape {x.shape} does not fit the model's input: {err}") from None
     try:
         return loss.check_target(y, np.broadcast_to(probe[:1], (len(x),) + probe.shape[1:]))
     except ValueError as err:
@@ -143,10 +201,9 @@ def _batch(x, idx, transform):
 
 
 def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_last, validation,
-          eval_train, every_step, transform, metric, first_epoch) -> Iterator[Record]:
-    order = np.arange(len(x))
-    seconds = 0.0
-    for epoch in range(first_epoch + 1, first_epoch + epochs + 1):
+          eval_train, every_step, transform, metric, state) -> Iterator[Record]:
+    order, seconds = state.order, state.seconds
+    for epoch in range(state.epoch + 1, state.epoch + epochs + 1):
         t0 = time.perf_counter()
         if shuffle:
             rng.shuffle(order)
@@ -183,6 +240,7 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
             record.val_loss = float(loss._value(pv, validation[1]))
             record.val_accuracy = metric(pv, validation[1]) if metric is not None else None
         seconds += time.perf_counter() - t0
-        record.seconds = seconds
+        record.seconds = state.seconds = seconds
+        state.epoch = epoch
         yield record
 

@@ -155,3 +155,24 @@ def test_batches_cover_every_row_once():
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_one_hot_of_bool_labels():
+    np.testing.assert_array_equal(data.one_hot(np.array([True, False, True])), [[0, 1], [1, 0], [0, 1]])
+
+
+def test_helpers_take_lists_and_check_lengths():
+    xtr, xte, ytr, yte = data.train_test_split([[0], [1], [2], [3]], [0, 1, 0, 1], 0.5, rng=0)
+    assert xtr.shape == (2, 1) and sorted(np.r_[ytr, yte]) == [0, 0, 1, 1]
+    assert [len(xb) for xb, _ in data.batches([[0], [1], [2]], [0, 1, 0], 2, rng=0)] == [2, 1]
+    with pytest.raises(ValueError, match=r"x and y must have the same number of rows, got shapes \(3, 1\) and \(2,\)"):
+        list(data.batches(np.ones((3, 1)), np.ones(2), 2))
+    with pytest.raises(ValueError, match=r"x and y must have the same number of rows"):
+        data.train_test_split(np.ones((3, 1)), np.ones(2))
+
+
+def test_standardize_refuses_nan():
+    with pytest.raises(ValueError, match=r"x contains 1 NaN/inf value\(s\)"):
+        data.standardize_columns([[1.0, np.nan], [2.0, 3.0]])
+    with pytest.raises(ValueError, match=r"others\[0\] contains 1 NaN/inf"):
+        data.standardize_columns([[1.0], [2.0]], [[np.inf]])

@@ -122,3 +122,17 @@ def test_vanishing_but_correct_gradients_pass():
     rows = nn.check_model_detail(model, nn.MSE(half=True), x, y, n_samples=3)
     assert abs(rows[0]["backprop"]) < 1e-10
     assert max(r["rel_error"] for r in rows) < 1e-6
+
+
+def test_check_layer_checks_a_float32_layer_in_float64():
+    from nnlib.gradcheck import check_layer
+    layer = nn.Dense(4, 3, rng=0, dtype=np.float32)
+    x = np.random.default_rng(1).standard_normal((6, 4))
+    assert check_layer(layer, x) < 1e-6
+    assert layer.W.dtype == np.float32  # the layer itself is untouched
+
+
+def test_check_model_without_parameters_says_so():
+    from nnlib.gradcheck import check_model
+    with pytest.raises(ValueError, match=r"model has no parameters to check"):
+        check_model(nn.Sequential(nn.ReLU()), nn.MSE(), np.ones((2, 2)), np.ones((2, 2)))

@@ -173,3 +173,19 @@ def test_dense_backward_rejects_wrong_grad_shape():
     layer.forward(np.ones((4, 3)))
     with pytest.raises(ValueError, match=r"grad must have shape \(4, 2\), got \(4, 3\)"):
         layer.backward(np.ones((4, 3)))
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"init": "he", "scale": 0.01}, r"scale applies to init='normal' only, got scale=0.01 with init='he'"),
+    ({"dtype": "foo"}, r"dtype must be float32 or float64, got 'foo'"),
+    ({"dtype": np.int32}, r"dtype must be float32 or float64, got int32"),
+])
+def test_dense_rejects_contradictory_or_unknown_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        nn.Dense(2, 3, **kwargs)
+
+
+def test_plotting_derivatives_keep_float32():
+    z = np.linspace(-2, 2, 5, dtype=np.float32)
+    for act in (nn.Identity(), nn.Sigmoid(), nn.Tanh(), nn.ReLU(), nn.LeakyReLU(0.1)):
+        assert act.df(z).dtype == np.float32, act

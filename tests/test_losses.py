@@ -209,7 +209,8 @@ P3 = np.full((2, 3), 1 / 3)
 
 
 @pytest.mark.parametrize(("loss", "pred", "target", "match"), [
-    (nn.CrossEntropy(), P3, np.array([0.5, 1.0]), r"y must hold integer class labels, got dtype float64"),
+    (nn.CrossEntropy(), P3, np.array([0.5, 1.0]),
+     r"y must hold integer class labels, got 1 non-integer value\(s\) such as 0.5 \(dtype float64\)"),
     (nn.SoftmaxCrossEntropy(), P3, np.array([0.2, 1.7]), r"y must hold integer class labels"),
     (nn.CrossEntropy(), P3, np.array([0, 3]), r"y labels must be in \[0, 2\], got values from 0 to 3"),
     (nn.SoftmaxCrossEntropy(), P3, np.array([-1, 2]), r"y labels must be in \[0, 2\], got values from -1"),
@@ -249,3 +250,32 @@ def test_backward_before_forward(loss):
 def test_bad_eps(cls, eps, match):
     with pytest.raises(ValueError, match=match):
         cls(eps=eps)
+
+
+def test_float32_bce_and_cross_entropy_stay_finite_at_exactly_0_and_1():
+    p = np.array([[1.0], [0.0], [1.0]], np.float32)
+    y = np.array([0, 1, 1])
+    bce = nn.BinaryCrossEntropy()
+    value = bce(p, y)
+    assert np.isfinite(value) and value > 10  # two confidently wrong rows cost a lot, not inf
+    assert np.isfinite(bce.backward()).all() and bce.backward().dtype == np.float32
+    ce = nn.CrossEntropy()
+    assert np.isfinite(ce(np.array([[1.0, 0.0]], np.float32), [1]))
+    # float64 keeps the posts' exact clip at 1 - 1e-10
+    assert bce(p.astype(np.float64), y) == pytest.approx(2 * -np.log(1e-10) / 3, rel=1e-6)
+
+
+def test_cross_entropy_rows_must_be_distributions():
+    p = np.full((2, 3), 1 / 3)
+    for rows in ([[1, 1, 0], [1, 0, 0]], [[3, 0, 0], [1, 0, 0]], [[1, 0, 0], [1.5, -0.5, 0]]):
+        with pytest.raises(ValueError, match=r"y rows must be one-hot \(or probabilities summing to 1\)"):
+            nn.CrossEntropy()(p, rows)
+    soft = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1]])  # label smoothing is fine
+    assert nn.CrossEntropy()(p, soft) == pytest.approx(np.log(3))
+
+
+def test_bool_labels_and_list_predictions():
+    p = np.array([[0.2, 0.8], [0.9, 0.1]])
+    assert nn.CrossEntropy()(p, np.array([True, False])) == pytest.approx(-np.log([0.8, 0.9]).mean())
+    assert nn.MSE()([1.0, 2.0], [1.0, 3.0]) == pytest.approx(0.5)
+    assert nn.CrossEntropy().value([[0.5, 0.5]], [0]) == pytest.approx(np.log(2))

@@ -160,3 +160,29 @@ def test_wrong_input_width_names_the_layer():
         model.forward(np.ones((5, 4)))
     with pytest.raises(ValueError, match=r"x must have shape \(n, 3\)"):
         model.predict(np.ones((5, 4)))
+
+
+def test_one_layer_instance_twice_is_refused():
+    dense, act = nn.Dense(3, 3, rng=0), nn.Tanh()
+    with pytest.raises(ValueError, match=r"layers\[2\] is the same object as layers\[0\] \(Dense\(3, 3\)\)"):
+        nn.Sequential(dense, nn.Tanh(), dense)
+    with pytest.raises(ValueError, match=r"layers\[3\] is the same object as layers\[1\] \(Tanh\(\)\)"):
+        nn.Sequential(dense, act, nn.Dense(3, 3), act)
+
+
+@pytest.mark.parametrize(("batch_size", "match"), [(0, r"batch_size must be >= 1, got 0"),
+                                                   (-1, r"batch_size must be >= 1, got -1"),
+                                                   (2.5, r"batch_size must be an integer, got 2.5")])
+def test_predict_rejects_bad_batch_sizes(batch_size, match):
+    model = nn.Sequential(nn.Dense(2, 1, rng=0))
+    with pytest.raises(ValueError, match=match):
+        model.predict(np.ones((4, 2)), batch_size=batch_size)
+
+
+def test_lists_are_accepted_as_inputs():
+    model = nn.Sequential(nn.Dense(2, 3, rng=0), nn.Softmax())
+    np.testing.assert_array_equal(model.forward([[1.0, 2.0]]), model.forward(np.array([[1.0, 2.0]])))
+    soft = nn.Softmax()
+    s = soft.forward(np.array([1.0, 2.0, 3.0]))  # one logit vector, 1-D
+    np.testing.assert_allclose(soft.backward(np.array([1.0, 0, 0])), nn.Softmax.jacobian([1.0, 2.0, 3.0]).T @ [1, 0, 0])
+    assert s.shape == (3,)

@@ -122,3 +122,15 @@ def test_bad_learning_rate_in_constructor_and_setter(cls, lr, match):
 def test_bad_optimizer_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@pytest.mark.parametrize(("params", "match"), [
+    ("abc", r"params must be a model or a list of \(parameter, gradient\) array pairs, got 'abc'"),
+    ([1, 2], r"params\[0\] must be a \(parameter, gradient\) pair of float arrays of one shape, got 1"),
+    ([(np.zeros(2), np.zeros(3))], r"params\[0\] must be a \(parameter, gradient\) pair"),
+    ([(np.zeros(2, int), np.zeros(2, int))], r"params\[0\] must be a \(parameter, gradient\) pair"),
+])
+def test_optimizers_refuse_what_is_not_parameters(params, match):
+    for cls in (nn.SGD, nn.Adam):
+        with pytest.raises(ValueError, match=match):
+            cls(params, lr=0.1)

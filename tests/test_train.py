@@ -297,7 +297,7 @@ def test_bad_arguments(change, error, match):
 
 
 @pytest.mark.parametrize(("y", "match"), [
-    (np.linspace(0, 2, 30), r"y must hold integer class labels, got dtype float64"),
+    (np.linspace(0, 2, 30), r"y must hold integer class labels, got 28 non-integer value\(s\) such as 0.0689655"),
     (np.arange(30) % 4, r"y labels must be in \[0, 2\], got values from 0 to 3"),
     (-(np.arange(30) % 3), r"y labels must be in \[0, 2\], got values from -2 to 0"),
 ])
@@ -324,3 +324,75 @@ def test_record_as_dict():
     d = records[0].as_dict()
     assert set(d) == {"kind", "epoch", "step", "loss", "accuracy", "train_loss", "val_loss",
                       "val_accuracy", "seconds", "lr"}
+
+
+# -- resuming exactly, and the objects train() is given ------------------------------------------
+
+def _resumed(splits):
+    model, loss, opt, x, y = _setup()
+    rng, state, out = np.random.default_rng(3), nn.TrainState(), []
+    for epochs in splits:
+        out += [(r.epoch, r.step, r.loss) for r in nn.train(model, loss, opt, x, y, epochs=epochs,
+                                                              batch_size=8, rng=rng, state=state)]
+    return out, model, state
+
+
+def test_a_train_state_makes_three_plus_three_epochs_equal_six():
+    whole, m1, _ = _resumed([6])
+    parts, m2, state = _resumed([3, 1, 2])
+    assert parts == whole  # same numbering, same shuffles, same losses, bit for bit
+    assert [e for e, _, _ in parts] == [1, 2, 3, 4, 5, 6] and state.epoch == 6
+    for k, p in m1.params().items():
+        np.testing.assert_array_equal(p, m2.params()[k])
+    assert state.seconds > 0
+
+
+def test_without_a_state_a_second_call_reshuffles_from_scratch():
+    whole, _, _ = _resumed([6])
+    model, loss, opt, x, y = _setup()
+    rng = np.random.default_rng(3)
+    parts = [r.loss for e in (3, 3) for r in nn.train(model, loss, opt, x, y, epochs=e, batch_size=8, rng=rng)]
+    assert parts[:3] == [w[2] for w in whole[:3]] and parts[3:] != [w[2] for w in whole[3:]]
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"model": "m"}, r"model must be an nnlib Sequential, got 'm'"),
+    ({"loss": nn.MSE}, r"loss must be an nnlib Loss \(an instance: add the brackets, e.g. MSE\(\)\)"),
+    ({"optimizer": "sgd"}, r"optimizer must be an nnlib Optimizer such as SGD\(model, lr=0.1\), got 'sgd'"),
+    ({"optimizer": nn.SGD(_setup()[0], lr=0.1)}, r"optimizer was built for other parameters than this model's"),
+    ({"first_epoch": -5}, r"first_epoch must be >= 0, got -5"),
+    ({"first_epoch": "a"}, r"first_epoch must be an integer, got 'a'"),
+    ({"state": {"epoch": 3}}, r"state must be a TrainState, got \{'epoch': 3\}"),
+    ({"state": nn.TrainState(), "first_epoch": 2}, r"give first_epoch or state, not both \(got first_epoch=2\)"),
+    ({"state": nn.TrainState(order=np.arange(10))}, r"state belongs to a run on 10 samples, but x has 40"),
+    ({"metric": "f1"}, r"metric must be one of \['auto'\], got 'f1'"),
+    ({"metric": 3}, r"metric must be a function f\(pred, y\), 'auto' or None, got 3"),
+    ({"x": np.ones(40)}, r"x of shape \(40,\) does not fit the model's input"),
+])
+def test_bad_objects_and_states(change, match):
+    model, loss, opt, x, y = _setup()
+    kw = {"model": model, "loss": loss, "optimizer": opt, "x": x, "y": y, "epochs": 1} | change
+    with pytest.raises(ValueError, match=match):
+        nn.train(**kw)
+
+
+def test_metric_auto_reports_accuracy_for_classification_only():
+    model, loss, opt, x, y = _setup()
+    assert _run(model, loss, opt, x, y, epochs=1)[0].accuracy is not None  # BCE
+    rng = np.random.default_rng(0)
+    xr = rng.standard_normal((30, 3))
+    reg = nn.Sequential(nn.Dense(3, 1, rng=0))
+    r = _run(reg, nn.MSE(), nn.SGD(reg, lr=0.1), xr, xr.sum(axis=1), epochs=1, validation=(xr, xr.sum(axis=1)))[0]
+    assert r.accuracy is None and r.val_accuracy is None  # real-valued targets: regression
+    r01 = _run(reg, nn.MSE(), nn.SGD(reg, lr=0.1), xr, (xr[:, 0] > 0).astype(float), epochs=1)[0]
+    assert r01.accuracy is not None  # 0/1 targets with MSE, as post 002 trains
+
+
+def test_float32_bce_on_saturated_outputs_trains_instead_of_diverging():
+    # In float32, 1 - 1e-10 rounds to 1, so a clip at 1 - eps would leave log(1 - p) = -inf.
+    model = nn.Sequential(nn.Dense(1, 1, init="zeros", dtype=np.float32), nn.Sigmoid())
+    model.layers[0].W[:] = 1
+    x, y = np.array([[20.0], [-20], [1], [-1]]), np.array([0, 1, 0, 1])  # every row wrong, two saturated
+    records = _run(model, nn.BinaryCrossEntropy(), nn.SGD(model, lr=0.1), x, y, epochs=50)
+    assert all(np.isfinite(r.loss) for r in records)
+    assert records[-1].loss < 0.5 * records[0].loss and records[-1].accuracy == 1.0
