@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import inspect
 import math
+import threading
 import traceback
 from collections.abc import Callable
 
 import streamlit as st
 
 from .params import app_params, lecture_mode
+
+LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 
 LECTURE_CSS = """
 <style>
@@ -67,8 +70,25 @@ def show_code(objects: list, key: str, label: str = "Show the code") -> None:
             st.code(inspect.getsource(obj), language="python")
 
 
+def session_lock() -> threading.RLock:
+    """One lock per browser session, held while a page or a live fragment runs.
+
+    Streamlit's fast reruns start a new script thread when a widget changes while the old
+    one is still running (it stops only at its next ``st`` call): without the lock, a Pause
+    or a slider move during a training tick ran two threads on one training run ("generator
+    already executing", a history appended while charted). ``.streamlit/config.toml`` also
+    turns fast reruns off; the lock keeps it safe when the app runs without that file."""
+    lock = st.session_state.get("_session_lock")
+    if lock is None:
+        lock = st.session_state.setdefault("_session_lock", threading.RLock())
+    return lock
+
+
 def guarded(body: Callable[[], None]) -> None:
-    """Run a page body; a bug or bad input shows a plain message, never a traceback."""
+    """Run a page body under the session lock; a bug or bad input shows a plain message,
+    never a traceback."""
+    lock = session_lock()
+    got = lock.acquire(timeout=LOCK_WAIT_S)  # the other thread stops at its next st call
     try:
         body()
     except ValueError as err:  # nnlib's argument errors are written for the reader
@@ -77,6 +97,9 @@ def guarded(body: Callable[[], None]) -> None:
         traceback.print_exc()  # to the server log, for a bug report; never onto the page
         st.error(f"Something went wrong on this page ({type(err).__name__}: {err}). "
                  "Press Reset or reload the page; your other pages are unaffected.")
+    finally:
+        if got:
+            lock.release()
 
 
 def latex_matrix(a, digits: int = 8) -> str:

@@ -94,7 +94,14 @@ def fresh_app_url(browser, artifacts_dir):
     yield from _serve(artifacts_dir / "server-fresh.log")
 
 
-def _serve(log_path: Path):
+@pytest.fixture
+def fast_rerun_app_url(browser, artifacts_dir):
+    """A server with Streamlit's fast reruns on (its default; our config turns them off): a
+    widget change mid-run then starts a second script thread while the first still runs."""
+    yield from _serve(artifacts_dir / "server-fast-reruns.log", "--runner.fastReruns", "true")
+
+
+def _serve(log_path: Path, *extra: str):
     if not (APP_DIR / "streamlit_app.py").is_file():
         pytest.fail(f"no streamlit_app.py in {APP_DIR}", pytrace=False)
     port = _free_port()
@@ -114,6 +121,7 @@ def _serve(log_path: Path):
         "false",
         "--server.fileWatcherType",
         "none",
+        *extra,
     ]
     with open(log_path, "w") as log:
         # its own process group, so that stopping it also stops anything it started

@@ -141,8 +141,13 @@ def test_training_page_trains(page, nav_links, artifacts_dir, slug, key):
     page.goto(hrefs[slug])
     wait_idle(page)
     assert not exception_texts(page), f"/{slug} raised before training:\n{exception_texts(page)}"
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # importable: the fixtures ran
+
     play = page.locator(f".st-key-{key} button")
-    assert play.count(), f"/{slug} has no Play button keyed {key!r} (st.button(..., key={key!r}))"
+    try:  # a loaded machine may still be drawing the page after the first idle state
+        play.first.wait_for(state="visible", timeout=PAGE_LOAD_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"/{slug} has no Play button keyed {key!r} (st.button(..., key={key!r}))")
     _, epoch0 = read_metric(page, "epoch")
 
     play.first.click()
@@ -181,6 +186,43 @@ def test_training_page_trains(page, nav_links, artifacts_dir, slug, key):
         assert final_loss is not None and final_loss < first_loss, (
             f"/{slug}: loss did not fall while training ({first_loss} -> {final_loss})"
         )
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("server", ["app_url", "fast_rerun_app_url"])
+def test_moving_the_learning_rate_mid_run_keeps_training(request, browser, server, artifacts_dir):
+    """A slider moved while an epoch is being computed must neither stop the run ("generator
+    already executing") nor break the charts: with fast reruns a second script thread starts
+    before the first reaches its next st call."""
+    url = request.getfixturevalue(server)
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(url + "/mnist")  # 60 000 images: each tick trains ~1 s, a wide window for the race
+        wait_idle(page)
+        page.locator(".st-key-mnist_play button").first.click()
+        deadline = time.monotonic() + TRAIN_TIMEOUT_S
+        while (read_metric(page, "epoch")[1] or 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        slider = page.locator(".st-key-mnist-lr input[type='range']").first
+        values = []
+        for key in ("ArrowRight", "ArrowLeft"):  # 0.1 -> 0.3 -> 0.1, a moment apart, to land inside a tick
+            slider.focus()
+            slider.press(key)
+            time.sleep(1.0)
+            values.append(slider.get_attribute("aria-valuetext"))
+        _, epoch_a = read_metric(page, "epoch")
+        time.sleep(3.0)
+        _, epoch_b = read_metric(page, "epoch")
+        errors = page.locator("[data-testid='stAlertContentError']").all_inner_texts() + exception_texts(page)
+        page.screenshot(path=str(artifacts_dir / f"lr-mid-run-{server}.png"))
+        assert not errors, errors
+        assert epoch_b > epoch_a, f"training stopped after the learning-rate change (epoch {epoch_a} -> {epoch_b})"
+        assert values == ["0.3", "0.1"], f"the slider did not move as pressed: {values}"
+        pause(page, "mnist_play")
+    finally:
+        context.close()
 
 
 @pytest.mark.e2e
