@@ -98,7 +98,9 @@ def load(file: str | Path | bytes | BinaryIO, *, return_meta: bool = False,
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
         if isinstance(err, FileNotFoundError):
             raise
-        raise ValueError(f"{name} is not a readable .npz model file ({err})") from err
+        # np.load takes anything that is neither a zip nor an .npy for a pickle, which it refuses
+        why = "it is not a NumPy .npz archive" if "pickled" in str(err) else str(err)
+        raise ValueError(f"{name} is not a readable .npz model file ({why})") from err
     if "nnlib_format" not in data:
         raise ValueError(f"{name} is not an nnlib model: it has no 'nnlib_format' entry")
     fmt = str(data.pop("nnlib_format"))

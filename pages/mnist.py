@@ -196,8 +196,10 @@ def test_probabilities(r: TrainingRun) -> np.ndarray:
 
 
 st.header("Look inside")
-if not run.history:
+if not run.trained:
     st.caption("The network has not trained yet: what follows shows random weights. Press Play or Step first.")
+elif not run.history:
+    st.caption(f"What follows shows the weights loaded from {run.extra['loaded']}.")
 probs = test_probabilities(run)
 guesses = probs.argmax(axis=1)
 tab_conf, tab_wrong, tab_draw, tab_base = st.tabs(
@@ -251,10 +253,14 @@ def uploaded_image() -> np.ndarray | None:
         return None
 
 
-def show_guess(image: np.ndarray | None) -> None:
+def show_guess(image: np.ndarray | None, uploaded: bool = False) -> None:
     digit = None if image is None else preprocess_drawing(image)
     if digit is None:
-        st.info("Draw a digit (or upload one): the network's guess appears here.")
+        if uploaded and image is not None:
+            st.info("No ink found in this image: it looks blank. Upload a digit written in a dark pen on light "
+                    "paper (or light on dark).")
+        else:
+            st.info("Draw a digit (or upload one): the network's guess appears here.")
         return
     probs_one = run.model.predict(digit.reshape(1, 784))[0]
     guess = int(probs_one.argmax())
@@ -263,7 +269,7 @@ def show_guess(image: np.ndarray | None) -> None:
     c1.caption(f"{probs_one[guess]:.0%} sure")
     c1.image(views.digit_image(digit, 6), caption="What the network sees: 28×28, centred like MNIST")
     c2.altair_chart(views.probability_chart(probs_one, title="Probabilities", height=260), width="stretch")
-    if not run.history:
+    if not run.trained:
         st.caption("Untrained network: its guess is noise. Train it first.")
 
 
@@ -277,7 +283,7 @@ with tab_draw:
                           label_visibility="collapsed")
         image = canvas_image() if source == "Draw" else uploaded_image()
     with right:
-        show_guess(image)
+        show_guess(image, uploaded=source != "Draw")
 
 with tab_base:
     cap = setup.SKLEARN_MAX[hosted]

@@ -126,7 +126,8 @@ GOOD = _trained()[0].config()
 
 
 @pytest.mark.parametrize(("make", "match"), [
-    (lambda: io.BytesIO(b"this is a text file, not a model"), r"is not a readable \.npz model file"),
+    (lambda: io.BytesIO(b"this is a text file, not a model"),
+     r"is not a readable \.npz model file \(it is not a NumPy \.npz archive\)$"),
     (lambda: io.BytesIO(b"PK\x03\x04 broken zip"), r"is not a readable \.npz model file"),
     (lambda: (lambda b: (np.save(b, np.zeros(3)), b.seek(0), b)[2])(io.BytesIO()),
      r"is not a readable \.npz model file \(it holds one array, not an \.npz archive\)"),

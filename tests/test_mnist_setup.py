@@ -95,8 +95,8 @@ def test_decode_upload_reads_png_and_jpeg_as_rgba(fmt):
 
 @pytest.mark.parametrize("data, message", [
     (b"", "empty"),
-    (b"not an image at all", "not a readable PNG or JPEG"),
-    (image_bytes("PNG")[:60], "not a readable PNG or JPEG"),  # truncated
+    (b"not an image at all", "digit.png is not a PNG or JPEG image$"),
+    (image_bytes("PNG")[:60], "damaged or incomplete"),  # truncated
     (image_bytes("GIF"), "GIF image; upload a PNG or JPEG"),
     (image_bytes("PNG", size=(4, 4)), "4×4 pixels"),
     (b"\0" * (setup.MAX_UPLOAD_BYTES + 1), "the limit is 5 MB"),

@@ -174,16 +174,16 @@ def save_load(page: str, run: TrainingRun, meta: dict) -> None:
         c1, c2 = st.columns(2)
         c1.download_button("Download model (.npz)", model_bytes(run, {"page": page, **meta}),
                            file_name=f"nnlib-{page}.npz", mime="application/octet-stream",
-                           key=f"{page}_download", disabled=not run.history)
+                           key=f"{page}_download", disabled=not run.trained)
         c2.download_button("Download inference snippet (.py)", nnlib.io.INFERENCE_SNIPPET,
                            file_name="predict.py", mime="text/x-python", key=f"{page}_snippet")
         upload = st.file_uploader("Load a model saved from this page", type=["npz"], key=f"{page}_upload")
         if upload is not None and st.session_state.get(f"{page}_loaded") != upload.file_id:
             st.session_state[f"{page}_loaded"] = upload.file_id
-            message = load_into(page, run, upload.getvalue(), upload.name)
-            st.session_state[f"{page}_load_msg"] = message
-        if st.session_state.get(f"{page}_load_msg"):
-            ok, text = st.session_state[f"{page}_load_msg"]
+            run.extra["load_msg"] = load_into(page, run, upload.getvalue(), upload.name)
+            st.rerun()  # redraw the whole page (metrics, pictures above) from the loaded weights
+        if run.extra.get("load_msg"):  # kept with the run: a fresh run (Reset, new settings) drops it
+            ok, text = run.extra["load_msg"]
             (st.success if ok else st.error)(text)
 
 
@@ -202,6 +202,7 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool
                        "set the controls to match, then load it again.")
     for key, p in run.model.params().items():
         p[...] = model.params()[key]
+    run.extra["loaded"] = name
     run.history.clear()
     run.steps.clear()
     run.error, run._gen, run.playing = None, None, False

@@ -191,8 +191,12 @@ def decode_upload(data: bytes, name: str = "the file") -> np.ndarray:
             if not (8 <= w <= MAX_UPLOAD_SIDE and 8 <= h <= MAX_UPLOAD_SIDE):
                 raise ValueError(f"{name} is {w}×{h} pixels; use 8 to {MAX_UPLOAD_SIDE} pixels a side")
             return np.asarray(img.convert("RGBA"))
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as err:
-        raise ValueError(f"{name} is not a readable PNG or JPEG image ({err})") from err
+    except UnidentifiedImageError as err:
+        raise ValueError(f"{name} is not a PNG or JPEG image") from err
+    except Image.DecompressionBombError as err:
+        raise ValueError(f"{name} has too many pixels to open safely") from err
+    except OSError as err:  # truncated or damaged data
+        raise ValueError(f"{name} is damaged or incomplete ({err})") from err
 
 
 # -- scikit-learn baseline --------------------------------------------------------------------

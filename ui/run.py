@@ -44,6 +44,11 @@ class TrainingRun:
         return self.history[-1]["epoch"] if self.history else 0
 
     @property
+    def trained(self) -> bool:
+        """Trained here, or holding weights loaded from a file."""
+        return bool(self.history) or "loaded" in self.extra
+
+    @property
     def done(self) -> bool:
         return self.error is not None or self.epochs_done >= self.target_epochs
 

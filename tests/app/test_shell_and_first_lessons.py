@@ -156,12 +156,13 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     blob = live.model_bytes(run, {"page": "neuron"})
     x, _ = nnlib.data.toy4()
     before = run.model.predict(x)
-    fresh = at.session_state["run:neuron"]
     at.button(key="neuron_reset").click().run()
     fresh = at.session_state["run:neuron"]
+    assert not fresh.trained
     ok, message = live.load_into("neuron", fresh, blob, "model.npz")
     assert ok, message
     np.testing.assert_array_equal(fresh.model.predict(x), before)
+    assert fresh.trained and fresh.extra["loaded"] == "model.npz"  # can be downloaded again, shown as loaded
     assert not live.load_into("neuron", fresh, b"not a zip", "junk.npz")[0]
     other = nnlib.Sequential(nnlib.Dense(3, 2, rng=0), nnlib.Sigmoid())
     buf = io.BytesIO()
