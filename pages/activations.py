@@ -43,10 +43,11 @@ with right:
     c3.metric("Largest slope on the range", f"{float(np.max(dfx)):.4f}")
     if compare:
         curves = {NAMES[k]: nnlib.get_activation(k).df(x) for k in NAMES}
-        st.altair_chart(charts.function_chart(x, curves, title="Derivatives f′(x)"), width="stretch")
+        common.show_chart(st, charts.function_chart(x, curves, title="Derivatives f′(x)"), width="stretch")
     else:
-        st.altair_chart(charts.function_chart(x, {"f(x)": fx, "f′(x)": dfx}, point=(x0, {"f(x)": f0, "f′(x)": d0}),
-                                              title=f"{NAMES[name]} and its derivative"), width="stretch")
+        chart = charts.function_chart(x, {"f(x)": fx, "f′(x)": dfx}, point=(x0, {"f(x)": f0, "f′(x)": d0}),
+                                      title=f"{NAMES[name]} and its derivative")
+        common.show_chart(st, chart, width="stretch")
 
 if name == "sigmoid":
     flat = x[dfx < 0.01]
@@ -79,7 +80,7 @@ except ValueError as err:
 probs = nnlib.softmax(logits / temperature)
 with s2:
     df = pd.DataFrame({"class": [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)], "probability": probs})
-    st.altair_chart(charts.bars_chart(df, "class", "probability", title="softmax(z / T)"), width="stretch")
+    common.show_chart(st, charts.bars_chart(df, "class", "probability", title="softmax(z / T)"), width="stretch")
 with st.expander("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)"):
     jac = nnlib.Softmax.jacobian(logits / temperature)
     st.dataframe(pd.DataFrame(jac, columns=[f"∂/∂z{j + 1}" for j in range(len(logits))],

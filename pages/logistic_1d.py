@@ -101,12 +101,12 @@ def draw(r: views.PathRun) -> None:
                    delta_arrow="off")
     cols[3].metric("True boundary", f"{boundary:g}")
     height = 480 if lecture_mode() else 380
-    st.altair_chart(views.curve_chart(r.x, r.y, path, boundary, domain, height=height), width="stretch")
+    common.show_chart(st, views.curve_chart(r.x, r.y, path, boundary, domain, height=height), width="stretch")
     left, right = st.columns(2)
     pins = pinned_paths()
     grid = views.landscape_frame(r.x, r.y, [path] + [pp for _, pp in pins])
-    left.altair_chart(views.landscape_chart(grid, path, boundary, pins, height=height), width="stretch")
-    right.altair_chart(views.update_loss_chart(views.update_loss_frame(r.x, r.y, path), height=height),
+    common.show_chart(left, views.landscape_chart(grid, path, boundary, pins, height=height), width="stretch")
+    common.show_chart(right, views.update_loss_chart(views.update_loss_frame(r.x, r.y, path), height=height),
                        width="stretch")
 
 

@@ -150,7 +150,7 @@ def draw(r: TrainingRun) -> None:
     if differences:
         st.caption("Your settings differ from the post's, so the numbers will too: " + "; ".join(differences) + ".")
     left, right = st.columns([1, 1])
-    left.altair_chart(charts.curves_chart(views.post_loss_frame(r.history), "Train loss: the post's printout and "
+    common.show_chart(left, charts.curves_chart(views.post_loss_frame(r.history), "Train loss: the post's printout and "
                                           "this run", "cross-entropy", height=330), width="stretch")
     with right:
         seconds = views.epoch_seconds(r.history)
@@ -210,8 +210,8 @@ with tab_conf:
                f"({np.mean(guesses == test.y_test):.2%}).")
     mistakes_only = st.toggle("Hide the diagonal (show only the mistakes)", key="mnist_mistakes_only")
     c1, c2 = st.columns([3, 2])
-    c1.altair_chart(views.confusion_chart(test.y_test, guesses, mistakes_only), width="stretch")
-    c2.altair_chart(views.per_class_chart(views.per_class_frame(test.y_test, guesses)), width="stretch")
+    common.show_chart(c1, views.confusion_chart(test.y_test, guesses, mistakes_only), width="stretch")
+    common.show_chart(c2, views.per_class_chart(views.per_class_frame(test.y_test, guesses)), width="stretch")
 
 with tab_wrong:
     wrong = views.misclassified(probs, test.y_test, k=12)
@@ -224,7 +224,7 @@ with tab_wrong:
         for col, i in zip(st.columns(6), wrong[row:row + 6], strict=False):
             y, g = int(test.y_test[i]), int(guesses[i])
             col.image(views.digit_image(test.x_test[i], 4), caption=f"true {y} · guessed {g} ({probs[i, g]:.0%})")
-            col.altair_chart(views.probability_chart(probs[i], true=y, height=90), width="stretch")
+            common.show_chart(col, views.probability_chart(probs[i], true=y, height=90), width="stretch")
 
 
 def canvas_image() -> np.ndarray | None:
@@ -268,7 +268,7 @@ def show_guess(image: np.ndarray | None, uploaded: bool = False) -> None:
     c1.metric("The network's guess", str(guess))
     c1.caption(f"{probs_one[guess]:.0%} sure")
     c1.image(views.digit_image(digit, 6), caption="What the network sees: 28×28, centred like MNIST")
-    c2.altair_chart(views.probability_chart(probs_one, title="Probabilities", height=260), width="stretch")
+    common.show_chart(c2, views.probability_chart(probs_one, title="Probabilities", height=260), width="stretch")
     if not run.trained:
         st.caption("Untrained network: its guess is noise. Train it first.")
 

@@ -17,7 +17,7 @@ def spec(chart) -> dict:
 def test_long_history_keeps_present_metrics_and_names_them():
     hist = pd.DataFrame({"epoch": [1, 2], "loss": [0.9, 0.5], "val_loss": [1.0, None], "accuracy": [None, None]})
     long = charts.long_history(hist, ["loss", "val_loss", "accuracy"], run="lr=0.1")
-    assert set(long["series"]) == {"train loss (batches)", "test loss"}
+    assert set(long["series"]) == {"train loss", "test loss"}
     assert len(long) == 3 and set(long["run"]) == {"lr=0.1"}
 
 
@@ -29,6 +29,26 @@ def test_curves_chart_overlays_runs_and_dashes_the_pinned_ones():
     assert {v["run"] for v in values} == {"pinned lr=1", "current run"}
     assert s["encoding"]["y"]["scale"]["type"] == "log"
     assert s["encoding"]["strokeDash"]["field"] == "pinned"
+
+
+def test_pinned_runs_get_a_legend_row_each_and_a_taller_chart():
+    hist = pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
+    one = charts.long_history(hist, ["loss", "val_loss"], "current run")
+    alone = spec(charts.curves_chart(one, height=300))
+    assert alone["encoding"]["color"]["legend"]["columns"] == 2 and alone["height"] == 300
+    pinned = charts.long_history(hist, ["loss", "val_loss"], "lr=0.01, boundary 7")
+    both = spec(charts.curves_chart(pd.concat([pinned, one]), height=300))
+    legend = both["encoding"]["color"]["legend"]
+    assert legend["columns"] == 1 and legend["labelLimit"] == 0  # long labels are never cut
+    assert both["height"] == 300 + 30 * 3  # four lines, one row each
+
+
+def test_lecture_style_enlarges_the_type_of_any_chart():
+    for chart in (charts.curves_chart(charts.long_history(pd.DataFrame({"epoch": [1], "loss": [1.0]}), ["loss"])),
+                  charts.matrix_heatmap(np.eye(2, dtype=int), ["a", "b"])):
+        config = spec(charts.lecture_style(chart))["config"]
+        assert config["axis"]["labelFontSize"] >= 16 and config["legend"]["labelFontSize"] >= 16
+        assert config["title"]["fontSize"] > 18
 
 
 def test_curves_chart_of_an_empty_history_is_still_a_chart():

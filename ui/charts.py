@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 SERIES_NAMES = {
-    "loss": "train loss (batches)",
+    "loss": "train loss",  # the batch-weighted mean over the epoch (the whole set when full-batch)
     "train_loss": "train loss (full pass)",
     "val_loss": "test loss",
     "accuracy": "train accuracy",
@@ -43,18 +43,31 @@ def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
-    base = alt.Chart(data, title=title, height=height)
+    # Pinned runs' labels are long: one per row, and the chart grows by the extra rows (the
+    # legend sits inside the chart's height, so it would otherwise squash the plot).
+    columns = 2 if one_run else 1
+    rows = -(-data["line"].nunique() // columns)
+    base = alt.Chart(data, title=title, height=height + 30 * max(rows - 1, 0))
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=y_title, scale=scale),
         color=alt.Color("line:N", title=None, scale=alt.Scale(scheme="category10"),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+                        legend=alt.Legend(orient="bottom", columns=columns, labelLimit=0)),
         strokeDash=alt.StrokeDash("pinned:N", legend=None,
                                   scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("run:N"), alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"),
                  alt.Tooltip("value:Q", format=".5f")],
     )
     return lines.properties(width="container")
+
+
+def lecture_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The same chart with type big enough for a projector (lecture mode)."""
+    return (chart.configure_axis(labelFontSize=16, titleFontSize=18)
+            .configure_legend(labelFontSize=16, titleFontSize=17, symbolSize=160)
+            .configure_title(fontSize=21)
+            .configure_header(labelFontSize=16, titleFontSize=18)
+            .configure_text(fontSize=18))
 
 
 def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[float, dict] | None = None,

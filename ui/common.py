@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from . import charts
 from .params import app_params, lecture_mode
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
@@ -20,9 +21,10 @@ LECTURE_CSS = """
   [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.3rem; }
   [data-testid="stMain"] h1 { font-size: 3rem !important; }
   [data-testid="stMain"] h2 { font-size: 2.3rem !important; }
-  [data-testid="stMain"] .stButton button p { font-size: 1.1rem; }
-  [data-testid="stMetricValue"] { font-size: 2.8rem; }
-  [data-testid="stMetricLabel"] p { font-size: 1.25rem; }
+  [data-testid="stMain"] .stButton button p { font-size: clamp(0.95rem, 1.2vw, 1.15rem); white-space: normal;
+                                              overflow-wrap: normal; word-break: normal; }
+  [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 2.3vw, 2.8rem); }
+  [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.2vw, 1.25rem); }
   [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }
 </style>
 """
@@ -48,6 +50,11 @@ def page_start() -> None:
         st.divider()
     if lecture_mode():
         st.html(LECTURE_CSS)
+
+
+def show_chart(where, chart, **kwargs) -> None:
+    """``where.altair_chart(chart, **kwargs)``, with projector-sized type in lecture mode."""
+    where.altair_chart(charts.lecture_style(chart) if lecture_mode() else chart, **kwargs)
 
 
 def explain(markdown: str, title: str = "Explanation") -> None:

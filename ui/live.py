@@ -21,6 +21,7 @@ import streamlit as st
 import nnlib
 
 from . import charts, common
+from .params import lecture_mode
 from .run import TrainingRun
 
 TICK = 0.1  # seconds between fragment re-runs while playing
@@ -64,6 +65,8 @@ def _pin(page: str, run: TrainingRun) -> None:
     pins = st.session_state.setdefault(f"pins:{page}", [])
     pins.append({"label": run.label or f"run {len(pins) + 1}", "history": run.frame()})
     del pins[:-MAX_PINS]
+    st.toast("Run pinned. Change a setting, then train: both curves share the chart. "
+             "(The same settings and seed would draw the very same curve.)", icon=":material/push_pin:")
 
 
 def pins(page: str) -> list[dict]:
@@ -72,7 +75,7 @@ def pins(page: str) -> list[dict]:
 
 def controls(page: str, run: TrainingRun) -> None:
     """The button row: Play/Pause, Step, Reset, Pin."""
-    cols = st.columns([1, 1, 1, 1.3, 3])
+    cols = st.columns([1.25, 1, 1.1, 1.3, 2.5])
     if run.playing:
         cols[0].button("Pause", icon=":material/pause:", key=f"{page}_pause", on_click=_pause, args=(run,),
                        type="primary", width="stretch")
@@ -121,9 +124,12 @@ def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
     acc_frames.append(charts.long_history(run.frame(), ["accuracy", "val_accuracy"], "current run"))
     acc_df = pd.concat(acc_frames, ignore_index=True)
     cols = st.columns(2) if not acc_df.empty else [st.container()]
-    cols[0].altair_chart(charts.curves_chart(loss_df, "Loss", "loss", log_y=log_y), width="stretch")
+    height = 440 if lecture_mode() else 320  # the projector's type is bigger; keep the plot tall
+    common.show_chart(cols[0], charts.curves_chart(loss_df, "Loss", "loss", log_y=log_y, height=height),
+                      width="stretch")
     if not acc_df.empty:
-        cols[1].altair_chart(charts.curves_chart(acc_df, "Accuracy", "accuracy"), width="stretch")
+        common.show_chart(cols[1], charts.curves_chart(acc_df, "Accuracy", "accuracy", height=height),
+                          width="stretch")
 
 
 def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,

@@ -167,7 +167,7 @@ def cancer(p: PageParams) -> None:
         loss_now = r.loss.value(pred, y_eval)
         where = "all 569 rows (= the training rows)" if xte is None else f"the {len(xte)} test rows"
         cols = st.columns([1.1, 1])
-        cols[0].altair_chart(charts.matrix_heatmap(counts, CANCER_CLASSES, title=f"Confusion matrix — {where}"),
+        common.show_chart(cols[0], charts.matrix_heatmap(counts, CANCER_CLASSES, title=f"Confusion matrix — {where}"),
                              width="stretch")
         if xte is None:
             cols[1].metric("Loss now, all rows", f"{loss_now:.17g}",

@@ -85,10 +85,10 @@ def deep(p: PageParams) -> None:
                         f"{POST_004['last']:.4f} in 100 epochs, {POST_004['seconds']:.2f} s, with its own "
                         "unseeded sample).")
         cols = st.columns([1.4, 1])
-        cols[0].altair_chart(views.grad_norms_chart(pd.DataFrame(r.extra.get("norms", []))), width="stretch")
+        common.show_chart(cols[0], views.grad_norms_chart(pd.DataFrame(r.extra.get("norms", []))), width="stretch")
         if r.history:
             stats = r.model.layer_stats()
-            cols[1].altair_chart(views.grad_bars_chart(stats), width="stretch")
+            common.show_chart(cols[1], views.grad_bars_chart(stats), width="stretch")
             ratio = views.vanishing_ratio(stats)
             if ratio is not None and ratio < 1e-3:
                 st.info(f"The first layer's gradient is {ratio:.0e} × the last layer's: the early layers "

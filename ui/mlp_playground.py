@@ -105,7 +105,7 @@ def playground(p: PageParams) -> None:
             points.append(views.points_frame(xte, yte, "test"))
         grid = views.boundary_frame(r.model, x_range, y_range, 50)
         cols = st.columns([1.25, 1])
-        cols[0].altair_chart(views.boundary_chart(grid, pd.concat(points, ignore_index=True),
+        common.show_chart(cols[0], views.boundary_chart(grid, pd.concat(points, ignore_index=True),
                                                   title=f"Decision boundary after {r.epochs_done} epochs"),
                              width="content")
         if thumbs:
@@ -113,7 +113,7 @@ def playground(p: PageParams) -> None:
             if frame.empty:
                 cols[1].caption("Neuron thumbnails are drawn for hidden layers of up to 8 units.")
             else:
-                cols[1].altair_chart(views.neuron_chart(frame), width="content")
+                common.show_chart(cols[1], views.neuron_chart(frame), width="content")
                 cols[1].caption("Orange = the unit's lowest output on the plane, blue = its highest.")
         record_norms(r)
         look_inside(r, xtr[:16], ytr[:16], mismatch_note=SATURATED_NOTE)

@@ -11,7 +11,7 @@ import streamlit as st
 
 import nnlib
 
-from . import live, presets
+from . import common, live, presets
 from . import mlp_views as views
 from .params import PageParams, lecture_mode
 from .presets import Preset
@@ -102,7 +102,7 @@ def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", nor
             st.markdown(f":red[**✗ Backprop differs from finite differences**] — worst relative error "
                         f"{worst:.1e} (above {views.GRADCHECK_OK:.0e}); {where}. {mismatch_note}")
         cols = st.columns(2)
-        cols[0].altair_chart(views.gradcheck_chart(check), width="stretch")
+        common.show_chart(cols[0], views.gradcheck_chart(check), width="stretch")
         cols[0].caption(f"Relative error = |backprop − numerical| / max(|backprop|, |numerical|); gradients "
                         f"under {views.GRADCHECK_FLOOR:.0e} are compared in absolute terms (central differences "
                         "in float64 resolve about 1e-9).")
@@ -111,7 +111,8 @@ def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", nor
             return
         stats = run.model.layer_stats()
         if norms:
-            cols[1].altair_chart(views.grad_norms_chart(pd.DataFrame(run.extra.get("norms", []))), width="stretch")
+            norms_chart = views.grad_norms_chart(pd.DataFrame(run.extra.get("norms", [])))
+            common.show_chart(cols[1], norms_chart, width="stretch")
         table = views.health_frame(stats)
         st.dataframe(table, hide_index=True, width="stretch")
         for hint in views.health_hints(stats):
