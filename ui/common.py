@@ -12,7 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from . import charts
-from .params import app_params, lecture_mode
+from .params import app_params, lecture_mode, notice_slot, show_notices
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 
@@ -36,6 +36,7 @@ def page_start() -> None:
     Pages call it themselves rather than the entry point drawing it, so a page behaves the
     same under ``streamlit run`` and under ``AppTest`` (which re-runs only the page)."""
     _leave_pages_folder_mode()
+    notice_slot()  # link notices go to the top of the page, where they are seen
     app = app_params()
     with st.sidebar:
         app.number("Random seed", "seed", 0, 2**31 - 1, 0,
@@ -43,11 +44,10 @@ def page_start() -> None:
                         "same seed, same curve.")
         app.toggle("Lecture mode", "lecture", False,
                    help="Bigger type and charts, explanations folded away, fewer knobs: for a projector.")
-        for notice in app.notices:
-            st.caption(f"⚠️ {notice}")
         st.caption("Built on **nnlib**, a small pure-NumPy neural-network library. "
                    "Every number on these pages is computed by it.")
         st.divider()
+    show_notices(app.notices)
     if lecture_mode():
         st.html(LECTURE_CSS)
 

@@ -10,6 +10,7 @@ the default and the page shows a small notice instead of an error.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -36,11 +37,35 @@ def _as_bool(raw: str) -> bool:
 
 def _number_parser(kind: type, low, high) -> Callable[[str], object]:
     def parse(raw: str):
-        value = kind(float(raw)) if kind is int and float(raw).is_integer() else kind(raw)
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError("not a number") from None
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        if kind is int and not number.is_integer():
+            raise ValueError("not a whole number")
+        value = kind(number)
         if not (low <= value <= high):
             raise ValueError(f"outside {low}…{high}")
         return value
     return parse
+
+
+def _shown(value) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
+def notice_slot(where=st) -> None:
+    """Reserve the place (the top of the page) where notices about the share link appear."""
+    st.session_state["_notice_slot"] = where.container()
+
+
+def show_notices(notices: list[str]) -> None:
+    if not notices:
+        return
+    slot = st.session_state.get("_notice_slot") or st
+    slot.warning("  \n".join(notices), icon=":material/link_off:")
 
 
 class PageParams:
@@ -62,11 +87,15 @@ class PageParams:
         if key not in store:
             store[key] = default
             raw = st.query_params.get(name)
+            if len(st.query_params.get_all(name)) > 1:
+                self.notices.append(f"`{name}` appears more than once in the link; the last value, "
+                                    f"`{raw}`, is used.")
             if raw is not None:
                 try:
                     store[key] = parse(raw)
                 except (ValueError, TypeError) as err:
-                    self.notices.append(f"`{name}={raw}` in the link was ignored ({err}); using {default!r}.")
+                    self.notices.append(f"`{name}={raw}` in the link was ignored ({err}); "
+                                        f"using the default, {_shown(default)}.")
         if key in st.session_state:  # the widget's latest value (the user may just have moved it)
             store[key] = st.session_state[key]
         # Re-assigning turns widget state into state Streamlit keeps when the page changes.
@@ -158,10 +187,9 @@ class PageParams:
         """Make the address bar a share link to exactly this experiment, and show notices
         about link values that were ignored."""
         wanted = {**app_query(), **self.query(), **(extra or {})}
-        if dict(st.query_params) != wanted:
+        if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in wanted.items()}:
             st.query_params.from_dict(wanted)
-        for notice in self.notices:
-            st.caption(f"⚠️ {notice}")
+        show_notices(self.notices)
 
 
 def app_params() -> PageParams:

@@ -37,6 +37,11 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
         if raw in presets:
             p.apply(presets[raw].values)  # safe: no widget of this page exists yet in this run
             st.session_state[key] = raw
+            for name, value in presets[raw].values.items():
+                given = st.query_params.get(name)
+                if given is not None and given != str(value):
+                    p.notices.append(f"`{name}={given}` in the link differs from the preset "
+                                     f"'{presets[raw].title}' ({name} = {value}); the preset's value is used.")
         elif raw is not None:
             p.notices.append(f"`preset={raw}` in the link is not a preset of this page; ignored.")
     where.markdown("**Experiments**")

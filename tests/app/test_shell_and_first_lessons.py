@@ -108,7 +108,7 @@ def test_share_link_round_trip_and_bad_values_fall_back():
     assert metric(at, "Epoch") == "0 / 200"
     bad = open_page("single_neuron", query={"lr": "banana", "epochs": "-5"})
     assert bad.select_slider(key="neuron.lr").value == 0.01
-    notices = " ".join(c.value for c in bad.caption)
+    notices = " ".join(w.value for w in bad.warning)
     assert "lr=banana" in notices and "epochs=-5" in notices
 
 
@@ -195,7 +195,7 @@ def test_preset_sets_the_controls_shows_its_text_and_travels_in_the_url():
     moved = linked.select_slider(key="neuron.lr").set_value(0.1).run()
     assert not any("Large learning rate" in i.value for i in moved.info)  # no longer that experiment
     bad = open_page("single_neuron", query={"preset": "nope"})
-    assert any("preset=nope" in c.value for c in bad.caption)
+    assert any("preset=nope" in w.value for w in bad.warning)
 
 
 def test_activations_share_link_round_trip():
@@ -207,7 +207,16 @@ def test_activations_share_link_round_trip():
     assert {k: v for k, v in dict(at.query_params).items()} == {"fn": "tanh", "x0": "1.5", "temp": "2.0"}
     bad = open_page("activations", query={"fn": "<script>", "x0": "99"})
     assert bad.selectbox(key="act.fn").value == "sigmoid" and bad.slider(key="act.x0").value == 0.0
-    assert sum("in the link was ignored" in c.value for c in bad.caption) == 2
+    notices = " ".join(w.value for w in bad.warning)
+    assert notices.count("in the link was ignored") == 2 and "x0=99` in the link was ignored (outside" in notices
+    dup = open_page("activations", query={"temp": ["0.5", "2.0"], "x0": "1e999", "compare": "maybe"})
+    notices = " ".join(w.value for w in dup.warning)
+    assert "`temp` appears more than once in the link; the last value, `2.0`, is used" in notices
+    assert "`x0=1e999` in the link was ignored (not a finite number); using the default, 0.0." in notices
+    assert "`compare=maybe` in the link was ignored (expected 1 or 0); using the default, off." in notices
+    assert dup.slider(key="act.temp").value == 2.0 and dict(dup.query_params) == {"temp": "2.0"}
+    conflict = open_page("single_neuron", query={"preset": "post", "lr": "3.0"})
+    assert "`lr=3.0` in the link differs from the preset" in " ".join(w.value for w in conflict.warning)
 
 
 def test_two_pinned_runs_and_the_current_one_share_the_loss_chart():
