@@ -39,7 +39,7 @@ PRESETS = {
                    "near-vertical steps? Watch the light-blue curves and the zigzag on the landscape."),
     "far": Preset("Boundary far from 0", {**POST, "lr": 0.001, "epochs": 50},
                   "Boundary 7 with small steps, for 50 epochs. Predict how far −b/w gets. Then read *Why is a "
-                  "boundary at 7 slow?* below: the bias gets steps seven times too small."),
+                  "boundary far from 0 slow?* below: the bias gets steps seven times too small."),
     "neg": Preset("Negative direction", {**POST, "direction": "neg"},
                   "Now class 1 is x < 7: the curve has to fall, not rise. Predict the sign of w at the end, and "
                   "whether 10 epochs are enough to flip it."),

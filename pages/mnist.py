@@ -61,7 +61,7 @@ common.page_start()
 st.title("5 · MNIST digits")
 common.explain(
     "The network of post 001 — 784 inputs (one per pixel), hidden layers of 100 and 200 ReLU units, ten softmax "
-    "outputs — trained on the real MNIST digits: 60 000 handwritten training images, and 10 000 test images it "
+    "outputs — trained on the real MNIST digits: 60,000 handwritten training images, and 10,000 test images it "
     "never trains on. Press **Play**: after 20 epochs the post reports **96.45 %** test accuracy. Then look "
     "inside: which digits it confuses, what its first layer looks for, and how it reads *your* handwriting."
 )
@@ -88,7 +88,7 @@ PRESETS = {
                       "Three hidden sigmoid layers. Predict: faster or slower than ReLU? Play, Pin, then set the "
                       "activation to ReLU: the sigmoid net barely moves from 2.30 (= ln 10, pure guessing)."),
     "overfit": Preset("Tiny training set", {**BASE, "subset": 1000, "batch": 32, "epochs": 30},
-                      "Only 1 000 training images. Predict the gap between train and test accuracy, then Play: "
+                      "Only 1,000 training images. Predict the gap between train and test accuracy, then Play: "
                       "train accuracy reaches 100 % while test accuracy stalls near 89 % and the test loss rises."),
 }
 presets.picker(p, PAGE, PRESETS)
@@ -99,8 +99,8 @@ with st.sidebar:
                     help="The post's code multiplies a diagonal-only softmax derivative by a binary-cross-entropy "
                          "gradient; the correct one is (softmax − one-hot)/n.")
     subset = p.select_slider("Training images", "subset", SUBSETS, setup.HOSTED_SUBSET if hosted else 60000,
-                             help="A random subset of the 60 000 (seeded). Fewer images: faster epochs, more "
-                                  "overfitting. The test set is always the full 10 000.")
+                             help="A random subset of the 60,000 (seeded). Fewer images: faster epochs, more "
+                                  "overfitting. The test set is always the full 10,000.")
     layers = p.slider("Hidden layers", "layers", 1, 3, 2)
     sizes = tuple(p.select_slider(f"Units in hidden layer {i + 1}", f"h{i + 1}", WIDTHS, DEFAULT_SIZES[i])
                   for i in range(layers))
@@ -123,7 +123,7 @@ s = setup.Settings(sizes=sizes, activation=act, lr=lr, batch_size=batch, epochs=
                    subset=subset, scale=scale, precision=precision, gradient=grad, full_pass=full_pass, seed=seed())
 test = mnist()
 if hosted and subset == setup.HOSTED_SUBSET:
-    st.caption(f"Running on a shared server: the default is {subset:,} training images (the post used 60 000); "
+    st.caption(f"Running on a shared server: the default is {subset:,} training images (the post used 60,000); "
                "move *Training images* to train on more.")
 
 
@@ -159,8 +159,9 @@ def draw(r: TrainingRun) -> None:
         c2.metric("Test loss", "—" if not r.history else f"{r.last['val_loss']:.4f}")
         if r.history:
             st.dataframe(views.post_comparison(r.history).tail(5), hide_index=True, width="stretch",
-                         column_config={c: st.column_config.NumberColumn(format="%.10f")
-                                        for c in ("post", "this run", "difference")})
+                         column_config={"quantity": st.column_config.TextColumn(width="large"),
+                                        **{c: st.column_config.NumberColumn(format="%.10f")
+                                           for c in ("post", "this run", "difference")}})
 
     st.subheader("First-layer weights")
     left, right = st.columns([3, 2])
@@ -171,6 +172,8 @@ def draw(r: TrainingRun) -> None:
                    "the unit up; **blue** ones push it down. Each tile is scaled to its own largest weight.")
     W = r.model.layers[0].W
     left.image(views.weight_mosaic(W - r.extra["W0"] if change == "change" else W), width="stretch")
+    if change == "change" and not r.optimizer.steps and "loaded" not in r.extra:
+        right.info("Nothing has changed yet, so the tiles are blank: press Play or Step, or show the weights W.")
 
 
 live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20))
@@ -187,7 +190,7 @@ live.save_load(PAGE, run, {"params": p.values()})
 
 # -- look inside -------------------------------------------------------------------------------
 def test_probabilities(r: TrainingRun) -> np.ndarray:
-    """Softmax outputs on the 10 000 test images, recomputed only when the weights changed."""
+    """Softmax outputs on the 10,000 test images, recomputed only when the weights changed."""
     key = (r.optimizer.steps, float(r.model.layers[0].W.sum()))
     if r.extra.get("probs_key") != key:
         r.extra["probs"] = r.model.predict(test.flat_test, transform=setup.transform(s))
@@ -206,7 +209,7 @@ tab_conf, tab_wrong, tab_draw, tab_base = st.tabs(
     ["Confusion matrix", "Misclassified digits", "Draw a digit", "scikit-learn baseline"])
 
 with tab_conf:
-    st.caption(f"{int((guesses == test.y_test).sum()):,} of 10 000 test digits right "
+    st.caption(f"{int((guesses == test.y_test).sum()):,} of 10,000 test digits right "
                f"({np.mean(guesses == test.y_test):.2%}).")
     mistakes_only = st.toggle("Hide the diagonal (show only the mistakes)", key="mnist_mistakes_only")
     c1, c2 = st.columns([3, 2])
@@ -288,7 +291,7 @@ with tab_draw:
 with tab_base:
     cap = setup.SKLEARN_MAX[hosted]
     st.caption(f"scikit-learn on the same training images (at most {cap:,}, so it fits in seconds), tested on the "
-               "same 10 000 test images.")
+               "same 10,000 test images.")
     kind = st.radio("scikit-learn model", list(setup.BASELINES), format_func=setup.BASELINES.get, horizontal=True,
                     key="mnist_baseline_kind")
     if st.button("Fit the scikit-learn model", key="mnist_baseline"):

@@ -114,10 +114,14 @@ def test_probability_frame_marks_guess_and_true_digit():
 
 
 def test_probability_chart_is_bars_on_a_zero_to_one_scale():
-    spec = views.probability_chart(np.eye(10)[3], true=3).to_dict()
-    assert spec["mark"]["type"] == "bar"
-    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
-    assert spec["encoding"]["x"]["sort"] == views.DIGITS
+    spec = views.probability_chart(np.eye(10)[3], true=5).to_dict()  # sure of 3, truly a 5
+    bars, marker = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert bars["encoding"]["x"]["sort"] == views.DIGITS
+    # the true digit's bar is ~0 high: a marker shows where it is
+    assert marker["mark"]["type"] == "point" and "true digit" in str(marker["transform"])
+    roles = dict(views.probability_frame(np.eye(10)[3], 5)[["digit", "role"]].values.tolist())
+    assert roles[views.DIGITS[3]] == "wrong guess" and roles[views.DIGITS[5]] == "true digit"
 
 
 def test_misclassified_lists_the_most_confident_mistakes_first():

@@ -95,8 +95,13 @@ def controls(page: str, run: TrainingRun) -> None:
                        on_click=lambda: st.session_state.pop(f"pins:{page}", None))
 
 
-def _fmt(value, digits: int = 4) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+def _fmt(value, digits: int = 4, sign: str = "") -> str:
+    """A metric value: fixed digits, or scientific when those would round a nonzero value to 0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if value != 0 and abs(value) < 0.5 * 10**-digits:
+        return f"{value:{sign}.2e}"
+    return f"{value:{sign}.{digits}f}"
 
 
 def metrics(run: TrainingRun) -> None:
@@ -106,7 +111,7 @@ def metrics(run: TrainingRun) -> None:
     cols[0].metric("Epoch", f"{run.epochs_done} / {run.target_epochs}")
     delta = None
     if prev and last.get("loss") is not None:
-        delta = f"{last['loss'] - prev['loss']:+.4f}"
+        delta = _fmt(last["loss"] - prev["loss"], sign="+")
     cols[1].metric("Loss", _fmt(last.get("loss")), delta, delta_color="inverse")
     if last.get("accuracy") is not None:
         cols[2].metric("Train accuracy", _fmt(last.get("accuracy"), 3))

@@ -58,7 +58,7 @@ CANCER_PRESETS = {
     "overfit": Preset("Overfitting with a tiny training set", {
         "layers": 2, "w1": 128, "w2": 128, "act": "relu", "init": "he", "bias": True, "opt": "adam",
         "lr": 0.003, "batch": "full", "epochs": 500, "test": 0.9},
-        "Predict: 57 training rows, 20 000 weights. The training loss will go to ~0 — and the test loss? "
+        "Predict: 57 training rows, 20,000 weights. The training loss will go to ~0 — and the test loss? "
         "Watch it reach its lowest point early, then climb while training accuracy sits at 100 %."),
 }
 INITS = {"normal": "N(0, 1) — the post's", "xavier": "Xavier (sigmoid, tanh)", "he": "He (ReLU)"}

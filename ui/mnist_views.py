@@ -79,12 +79,16 @@ def probability_chart(probs: np.ndarray, true: int | None = None, title: str = "
     df = probability_frame(probs, true)
     colors = alt.Scale(domain=["guess", "wrong guess", "true digit", "other"],
                        range=["#2ca02c", "#d62728", "#1f77b4", "#c7c7c7"])
-    return alt.Chart(df, title=title, height=height).mark_bar().encode(
+    base = alt.Chart(df, title=title, height=height).encode(
         x=alt.X("digit:N", sort=DIGITS, title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title=None),
         color=alt.Color("role:N", scale=colors, legend=None),
         tooltip=["digit:N", alt.Tooltip("probability:Q", format=".4f"), "role:N"],
-    ).properties(width="container")
+    )
+    bars = base.mark_bar().encode(y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title=None))
+    # a confident mistake leaves the true digit's bar at ~0: a marker keeps it visible
+    marker = base.transform_filter(alt.datum.role == "true digit").transform_calculate(floor="0.08").mark_point(
+        shape="triangle-up", filled=True, size=70, opacity=1).encode(y="floor:Q")
+    return alt.layer(bars, marker).properties(width="container")
 
 
 def misclassified(probs: np.ndarray, labels: np.ndarray, k: int = 12) -> np.ndarray:

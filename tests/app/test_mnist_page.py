@@ -81,7 +81,7 @@ def test_preset_sets_the_controls_and_travels_in_the_link():
     assert not at.exception
     assert at.select_slider(key="mnist.subset").value == 1000
     assert at.select_slider(key="mnist.batch").value == 32 and at.select_slider(key="mnist.epochs").value == 30
-    assert any("Only 1 000 training images" in i.value for i in at.info)
+    assert any("Only 1,000 training images" in i.value for i in at.info)
     assert query(at)["preset"] == "overfit"
     linked = open_mnist({"preset": "breaks"})
     assert linked.selectbox(key="mnist.grad").value == "post"
