@@ -40,9 +40,10 @@ with right:
     c1, c2, c3 = st.columns(3)
     c1.metric(f"f({x0:g})", f"{f0:.4f}")
     c2.metric(f"f′({x0:g})", f"{d0:.4f}")
-    c3.metric("Largest slope on the range", f"{float(np.max(dfx)):.4f}")
+    peak = max(float(np.max(dfx)), float(layer.df(np.array([0.0]))[0]))  # the 1000-point grid skips x = 0
+    c3.metric("Largest slope on the range", f"{peak:.4f}")
     if compare:
-        curves = {NAMES[k]: nnlib.get_activation(k).df(x) for k in NAMES}
+        curves = {NAMES[k]: (layer if k == name else nnlib.get_activation(k)).df(x) for k in NAMES}
         common.show_chart(st, charts.function_chart(x, curves, title="Derivatives f′(x)"), width="stretch")
     else:
         chart = charts.function_chart(x, {"f(x)": fx, "f′(x)": dfx}, point=(x0, {"f(x)": f0, "f′(x)": d0}),
@@ -68,14 +69,31 @@ common.explain("Softmax turns a vector of scores (*logits*) into probabilities: 
                "flattens everything. Its derivative is a matrix, not a number: ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ).")
 s1, s2 = st.columns([1, 2])
 with s1:
-    text = st.text_input("Logits (comma-separated)", "2.0, 1.0, 0.1", key="act.logits")
+    text = p.text("Logits (comma-separated)", "logits", "2.0, 1.0, 0.1")
     temperature = p.slider("Temperature T", "temp", 0.1, 5.0, 1.0, 0.1)
+
+
+def read_logits(text: str) -> np.ndarray:
+    values = []
+    for part in (v.strip() for v in text.replace(";", ",").split(",")):
+        if not part:
+            continue
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise ValueError(f"{part[:20]!r} is not a number") from None
+        if not np.isfinite(values[-1]):
+            raise ValueError(f"{part[:20]!r} is not a finite number")
+    if not 2 <= len(values) <= 12:
+        raise ValueError(f"give 2 to 12 numbers, got {len(values)}")
+    return np.array(values)
+
+
 try:
-    logits = np.array([float(v) for v in text.replace(";", ",").split(",") if v.strip()])
-    if not 2 <= logits.size <= 12 or not np.isfinite(logits).all():
-        raise ValueError(f"give 2 to 12 finite numbers, got {logits.size}")
+    logits = read_logits(text)
 except ValueError as err:
-    s1.warning(f"Logits: {text!r} can't be read ({err}). Example: 2.0, 1.0, 0.1")
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    s1.warning(f"Logits: {shown!r} can't be used: {err}. Example: 2.0, 1.0, 0.1")
     logits = np.array([2.0, 1.0, 0.1])
 probs = nnlib.softmax(logits / temperature)
 with s2:

@@ -239,8 +239,8 @@ def canvas_image() -> np.ndarray | None:
     result = st_canvas(fill_color="rgba(255, 255, 255, 1)", stroke_width=18, stroke_color="#FFFFFF",
                        background_color="#000000", height=280, width=280, drawing_mode="freedraw",
                        key="mnist_canvas", update_streamlit=True, return_image_data=True)
-    st.caption("Draw one digit, big, with the mouse or a finger. Undo or clear: hover over the canvas, "
-               "buttons appear at its top right.")
+    st.caption("Draw one digit, big, with the mouse or a finger. Undo or clear: the buttons at the canvas's top "
+               "right (with a mouse, they appear when you hover over it).")
     return None if result is None else result.image_data
 
 

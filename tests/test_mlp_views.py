@@ -51,9 +51,14 @@ def test_boundary_frame_and_chart(moons_model):
     assert grid["y"].max() == pytest.approx(y_range[1], abs=1e-4)
     points = pd.concat([views.points_frame(x[:150], y[:150], "train"), views.points_frame(x[150:], y[150:], "test")])
     s = spec(views.boundary_chart(grid, points, title="after 20 epochs"))
-    assert s["width"] == s["height"] == 420 and s["title"] == "after 20 epochs"
+    assert s["width"] == "container" and s["height"] == 480 and s["title"] == "after 20 epochs"
     rect, dots = layers(s)
     assert rect["mark"]["type"] == "rect" and rect["encoding"]["color"]["field"] == "p"
+    assert rect["encoding"]["x2"]["field"] == "x1" and rect["encoding"]["y2"]["field"] == "y1"  # cells in data units
+    cells = next(d for d in s["datasets"].values() if len(d) == 2500)
+    step = (x_range[1] - x_range[0]) / 49
+    assert cells[0]["x1"] - cells[0]["x0"] == pytest.approx(step, rel=1e-3)  # each cell one grid step wide
+    assert rect["encoding"]["x"]["scale"]["domain"][0] == pytest.approx(x_range[0] - step / 2, rel=1e-3)
     assert dots["encoding"]["shape"]["scale"]["range"] == ["circle", "triangle-up"]
     datasets = list(s["datasets"].values())
     assert sorted(len(d) for d in datasets) == [200, 2500]

@@ -66,12 +66,12 @@ def lecture_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return (chart.configure_axis(labelFontSize=16, titleFontSize=18)
             .configure_legend(labelFontSize=16, titleFontSize=17, symbolSize=160)
             .configure_title(fontSize=21)
-            .configure_header(labelFontSize=16, titleFontSize=18)
-            .configure_text(fontSize=18))
+            .configure_header(labelFontSize=16, titleFontSize=18))  # text marks keep their size: labels on
+                                                                        # bars would collide
 
 
 def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[float, dict] | None = None,
-                   title: str = "", height: int = 300) -> alt.Chart:
+                   title: str = "", height: int = 400) -> alt.Chart:
     """Several y(x) curves (e.g. f and f′) on one chart; ``point`` = (x0, {curve: y0}) marks
     the values at x0 with dots and a vertical rule."""
     df = pd.concat([pd.DataFrame({"x": x, "y": y, "curve": name}) for name, y in curves.items()])

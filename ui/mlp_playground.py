@@ -104,12 +104,17 @@ def playground(p: PageParams) -> None:
         if show_test:
             points.append(views.points_frame(xte, yte, "test"))
         grid = views.boundary_frame(r.model, x_range, y_range, 50)
+        frame = views.neuron_frame(r.model, x_range, y_range) if thumbs else None
+        # the boundary keeps a roughly square column; thumbnails of up to 4 units a layer fit
+        # beside it, wider layers go below it
+        side = frame is not None and not frame.empty and frame["unit"].nunique() <= 4
         cols = st.columns([1.25, 1])
+        if not side:
+            cols[1] = st.container()
         common.show_chart(cols[0], views.boundary_chart(grid, pd.concat(points, ignore_index=True),
-                                                  title=f"Decision boundary after {r.epochs_done} epochs"),
-                             width="content")
-        if thumbs:
-            frame = views.neuron_frame(r.model, x_range, y_range)
+                                                        title=f"Decision boundary after {r.epochs_done} epochs"),
+                          width="stretch")
+        if frame is not None:
             if frame.empty:
                 cols[1].caption("Neuron thumbnails are drawn for hidden layers of up to 8 units.")
             else:

@@ -109,14 +109,26 @@ def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", nor
         if not run.history:
             cols[1].caption("Gradient norms and unit health appear after the first epoch.")
             return
+        # Unit health over (up to 2000 rows of) the training set, not just the last mini-batch.
+        # Gradient norms come from the last backward pass, which this forward pass leaves alone.
+        health_x = run.x[:HEALTH_ROWS]
+        run.model.forward(health_x, train=True)
         stats = run.model.layer_stats()
         if norms:
             norms_chart = views.grad_norms_chart(pd.DataFrame(run.extra.get("norms", [])))
             common.show_chart(cols[1], norms_chart, width="stretch")
         table = views.health_frame(stats)
         st.dataframe(table, hide_index=True, width="stretch")
+        if len(health_x) < MIN_HEALTH_ROWS:
+            st.caption(f"Dead and saturated units are measured over the training set; with {len(health_x)} "
+                       "sample(s) about half of any ReLU layer is inactive by chance, so no hints are given.")
+            return
         for hint in views.health_hints(stats):
             st.warning(hint, icon=":material/warning:")
+
+
+HEALTH_ROWS = 2000  # training rows the unit-health table looks at
+MIN_HEALTH_ROWS = 16  # fewer (the deep net's single sample): "dead for every sample" means little
 
 
 def tick_control(p: PageParams, name: str, epochs: int, frames: int) -> int:

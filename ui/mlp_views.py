@@ -53,28 +53,34 @@ def _cell_scale(values: pd.Series) -> alt.Scale:
 
 
 def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decision boundary",
-                   size: int = 420) -> alt.Chart:
+                   height: int = 480) -> alt.Chart:
     """Background = P(class 1) (orange 0 … white 0.5 … blue 1) as a grid of cells; points
-    coloured by label, circles for training points, triangles for test points."""
-    resolution = max(int(round(np.sqrt(len(grid)))), 1)
-    cell = size / max(resolution - 1, 1) + 0.5  # pixels; cells centred on the grid points
-    x_scale, y_scale = _cell_scale(grid["x"]), _cell_scale(grid["y"])
-    background = alt.Chart(grid).mark_rect(width=cell, height=cell, clip=True).encode(
-        x=alt.X("x:Q", title="x₁", scale=x_scale),
-        y=alt.Y("y:Q", title="x₂", scale=y_scale),
+    coloured by label, circles for training points, triangles for test points.
+
+    Each cell spans its grid point ± half a step (x/x2, y/y2 in data units), so the chart
+    follows its column's width (``width="container"``) instead of a fixed pixel size."""
+    resolution = max(int(round(np.sqrt(len(grid)))), 2)
+    dx = (grid["x"].max() - grid["x"].min()) / (resolution - 1)
+    dy = (grid["y"].max() - grid["y"].min()) / (resolution - 1)
+    cells = grid.assign(x0=grid["x"] - dx / 2, x1=grid["x"] + dx / 2, y0=grid["y"] - dy / 2, y1=grid["y"] + dy / 2)
+    x_scale = alt.Scale(domain=[float(cells["x0"].min()), float(cells["x1"].max())], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[float(cells["y0"].min()), float(cells["y1"].max())], nice=False, zero=False)
+    background = alt.Chart(cells).mark_rect(clip=True).encode(
+        x=alt.X("x0:Q", title="x₁", scale=x_scale), x2="x1:Q",
+        y=alt.Y("y0:Q", title="x₂", scale=y_scale), y2="y1:Q",
         color=alt.Color("p:Q", scale=BACKGROUND, title="P(class 1)", legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("p:Q", title="P(class 1)", format=".3f")],
     )
-    dots = alt.Chart(points).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1).encode(
+    dots = alt.Chart(points).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1,
+                                        clip=True).encode(
         x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
         color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=CLASS_COLORS), title="label",
-                        legend=alt.Legend(orient="bottom")),
+                        legend=None),  # the P(class 1) legend already maps orange to 0 and blue to 1
         shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
                         title="points", legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
         tooltip=["set:N", "label:N", alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")],
     )
-    return (background + dots).properties(title=title, width=size, height=size,
-                                          autosize=alt.AutoSizeParams(type="pad"))  # the plot itself is square
+    return (background + dots).properties(title=title, width="container", height=height)
 
 
 # -- neuron thumbnails ---------------------------------------------------------------------
@@ -146,7 +152,7 @@ def grad_norms_chart(frame: pd.DataFrame, title: str = "Gradient norm per layer 
         frame = pd.DataFrame({"epoch": [0], "layer": [""], "grad_norm": [np.nan]})
     order = list(dict.fromkeys(frame["layer"]))
     return alt.Chart(frame, title=title, height=height).mark_line(point=True).encode(
-        x=alt.X("epoch:Q"),
+        x=alt.X("epoch:Q", axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         color=alt.Color("layer:N", sort=order, scale=alt.Scale(scheme="viridis"),
                         legend=alt.Legend(orient="right", title=None)),
@@ -199,7 +205,8 @@ def gradcheck_chart(frame: pd.DataFrame, height: int = 240) -> alt.Chart:
     """Worst relative error per parameter array (log axis), green below 1e-5, red above."""
     df = frame.assign(shown=np.clip(frame["rel_error"], 1e-16, 1.0),
                       verdict=np.where(frame["ok"], "agrees", "differs"))
-    dots = alt.Chart(df, title="Backprop vs finite differences (worst sampled weight)", height=height).mark_circle(
+    title = alt.Title("Backprop vs finite differences", subtitle="worst sampled weight of each array")
+    dots = alt.Chart(df, title=title, height=height).mark_circle(
         size=160, opacity=1).encode(
         x=alt.X("parameter:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("shown:Q", title="relative error", scale=alt.Scale(type="log", domain=[1e-16, 1])),

@@ -136,6 +136,16 @@ class PageParams:
             return _store()[key]
         return self._keep(key, where.select_slider(label, options=list(options), key=key, help=help))
 
+    def text(self, label: str, name: str, default: str, *, max_chars: int = 200, help: str | None = None,
+             where=st) -> str:
+        """A free-text field (the page validates what it means); kept and shared like the others."""
+        def parse(raw: str):
+            if len(raw) > max_chars:
+                raise ValueError(f"longer than {max_chars} characters")
+            return raw
+        key = self._prepare(name, default, parse)
+        return self._keep(key, where.text_input(label, key=key, max_chars=max_chars, help=help))
+
     def select(self, label: str, name: str, options: Sequence, default, *, advanced: bool = False,
                help: str | None = None, horizontal: bool = False, format_func=str, where=st):
         lookup = {str(o): o for o in options}

@@ -36,7 +36,22 @@ def test_activations_softmax_bad_logits_warns_instead_of_failing():
     at = open_page("activations")
     at.text_input(key="act.logits").input("1, two, 3").run()
     assert not at.exception
-    assert any("can't be read" in w.value for w in at.warning)
+    assert any("can't be used: 'two' is not a number" in w.value for w in at.warning)
+    at.text_input(key="act.logits").input("1e400, 2").run()
+    assert any("'1e400' is not a finite number" in w.value for w in at.warning)
+    at.text_input(key="act.logits").input(", ".join(["1"] * 60)).run()
+    assert any("give 2 to 12 numbers, got 60" in w.value and "…" in w.value for w in at.warning)
+
+
+def test_activations_logits_travel_in_the_link_and_leaky_alpha_reaches_the_comparison():
+    at = open_page("activations", query={"logits": "3, 2, 1", "fn": "leaky_relu", "alpha": "0.5", "compare": "1"})
+    assert at.text_input(key="act.logits").value == "3, 2, 1" and not at.warning
+    frames = apptools.chart_frames(at.get("vega_lite_chart")[0])
+    slopes = frames[0]
+    leaky = slopes[slopes["curve"] == "Leaky ReLU"]
+    assert leaky["y"].min() == 0.5  # the chosen α, not the default 0.01
+    at.text_input(key="act.logits").input("5, 0").run()
+    assert dict(at.query_params)["logits"] == "5, 0"
 
 
 def test_single_neuron_shows_the_posts_first_step():
