@@ -84,7 +84,7 @@ def controls(page: str, run: TrainingRun) -> None:
                        on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
                        help="Train until the epoch target; the charts grow as it runs")
     cols[1].button("Step", icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,),
-                   width="stretch", help="Train one more epoch", disabled=run.error is not None)
+                   width="stretch", help="Train one more epoch", disabled=run.done)
     cols[2].button("Reset", icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,),
                    width="stretch", help="A fresh model with the same seed")
     cols[3].button("Pin run", icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run),
