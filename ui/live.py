@@ -5,8 +5,9 @@ save/load of the trained model.
 The run (model, optimizer, history) lives in ``st.session_state["run:<page>"]``. While
 playing, a fragment re-runs every ``TICK`` seconds, trains for a short time budget and
 redraws only the charts; buttons re-run the page once. Widget keys follow one convention
-(the browser tests rely on it): ``<page>_play``, ``<page>_pause``, ``<page>_step``,
-``<page>_reset``, ``<page>_pin``.
+(the browser tests rely on it): ``<page>_play`` (it reads Pause while playing: one button,
+so keyboard focus stays on it), ``<page>_step``, ``<page>_reset``, ``<page>_pin``.
+Shortcuts: P plays or pauses, S steps.
 """
 
 from __future__ import annotations
@@ -76,15 +77,16 @@ def pins(page: str) -> list[dict]:
 def controls(page: str, run: TrainingRun) -> None:
     """The button row: Play/Pause, Step, Reset, Pin."""
     cols = st.columns([1.25, 1, 1.1, 1.3, 2.5])
+    # One button (one key) that reads Pause while playing: a keyboard user's focus stays on it.
     if run.playing:
-        cols[0].button("Pause", icon=":material/pause:", key=f"{page}_pause", on_click=_pause, args=(run,),
-                       type="primary", width="stretch")
+        cols[0].button("Pause", icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
+                       type="primary", width="stretch", shortcut="P", help="Pause training (P)")
     else:
         cols[0].button("Play" if not run.history else "Resume", icon=":material/play_arrow:", key=f"{page}_play",
                        on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
-                       help="Train until the epoch target; the charts grow as it runs")
+                       shortcut="P", help="Train until the epoch target; the charts grow as it runs (P)")
     cols[1].button("Step", icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,),
-                   width="stretch", help="Train one more epoch", disabled=run.done)
+                   width="stretch", help="Train one more epoch (S)", disabled=run.done, shortcut="S")
     cols[2].button("Reset", icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,),
                    width="stretch", help="A fresh model with the same seed")
     cols[3].button("Pin run", icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run),

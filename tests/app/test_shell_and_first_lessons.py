@@ -74,8 +74,8 @@ def test_single_neuron_play_trains_and_the_loss_falls():
         at.run()
     assert epoch(at) > 25
     assert float(metric(at, "Loss")) < first
-    assert at.button(key="neuron_pause")  # playing: the Play button became Pause
-    at.button(key="neuron_pause").click().run()
+    assert at.button(key="neuron_play").label == "Pause"  # playing: the same button now pauses
+    at.button(key="neuron_play").click().run()
     paused = epoch(at)
     at.run()
     assert epoch(at) == paused

@@ -225,6 +225,35 @@ def test_moving_the_learning_rate_mid_run_keeps_training(request, browser, serve
         context.close()
 
 
+def test_keyboard_play_pause_and_step(page, app_url, artifacts_dir):
+    """Enter on the focused Play button starts training and the focus stays on it (it now reads
+    Pause), so a second Enter pauses; P toggles from anywhere, S steps."""
+    page.goto(app_url + "/single_neuron?epochs=5000")
+    wait_idle(page)
+    play = page.locator(".st-key-neuron_play button").first
+    play.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.innerText.includes('Pause')")
+    page.keyboard.press("Enter")  # the same, still focused button pauses
+    page.wait_for_function("document.activeElement && document.activeElement.innerText.includes('Resume')")
+    wait_idle(page)
+    _, paused = read_metric(page, "epoch")
+    time.sleep(1.0)
+    assert read_metric(page, "epoch")[1] == paused > 0
+    page.mouse.click(5, 500)  # focus away from the button, then the shortcuts
+    page.keyboard.press("s")
+    deadline = time.monotonic() + 20
+    while read_metric(page, "epoch")[1] != paused + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert read_metric(page, "epoch")[1] == paused + 1, "S did not step one epoch"
+    page.keyboard.press("p")
+    page.wait_for_selector(".st-key-neuron_play button:has-text('Pause')")
+    page.keyboard.press("p")
+    page.wait_for_selector(".st-key-neuron_play button:has-text('Resume')")
+    page.screenshot(path=str(artifacts_dir / "keyboard.png"))
+    assert not exception_texts(page)
+
+
 @pytest.mark.e2e
 def test_share_link_opened_first_on_a_fresh_server(browser, fresh_app_url, artifacts_dir):
     """A lecturer's link is often the very first request after the server starts: it must open the
