@@ -150,8 +150,8 @@ def draw(r: TrainingRun) -> None:
     if differences:
         st.caption("Your settings differ from the post's, so the numbers will too: " + "; ".join(differences) + ".")
     left, right = st.columns([1, 1])
-    common.show_chart(left, charts.curves_chart(views.post_loss_frame(r.history), "Train loss: the post's printout and "
-                                          "this run", "cross-entropy", height=330), width="stretch")
+    common.show_chart(left, charts.curves_chart(views.post_loss_frame(r.history), "Train loss: post vs this run",
+                                                "cross-entropy", height=330), width="stretch")
     with right:
         seconds = views.epoch_seconds(r.history)
         c1, c2 = st.columns(2)

@@ -7,7 +7,7 @@ import nnlib
 from nnlib import data
 from ui import common, live, presets
 from ui.common import latex_matrix as M
-from ui.params import PageParams, seed
+from ui.params import PageParams, lecture_mode, seed
 from ui.run import TrainingRun
 
 PAGE = "neuron"
@@ -88,14 +88,15 @@ steps = [
      + f" = {M(dL_dyhat)}"),
     ("Backward: sigmoid slope", rf"\sigma'(z) = \hat y (1 - \hat y) = {M(sigma_prime)}"),
     ("Backward: chain rule", rf"\delta = \frac{{\partial L}}{{\partial \hat y}} \odot \sigma'(z) = {M(delta)}"),
-    ("Gradients", rf"\frac{{\partial L}}{{\partial W}} = x^\top \delta = {M(dW)},\quad "
-                  rf"\frac{{\partial L}}{{\partial b}} = \textstyle\sum \delta = {M(db)}"),
+    ("Gradient of the weights", rf"\frac{{\partial L}}{{\partial W}} = x^\top \delta = {M(dW)}"),
+    ("Gradient of the bias", rf"\frac{{\partial L}}{{\partial b}} = \textstyle\sum \delta = {M(db)}"),
     ("Update: weights", rf"W \leftarrow W - {lr:g}\,\frac{{\partial L}}{{\partial W}} = {M(dense.W)}"),
     ("Update: bias", rf"b \leftarrow b - {lr:g}\,\frac{{\partial L}}{{\partial b}} = {M(dense.b)}"),
 ]
-for i in range(0, len(steps), 2):
-    cols = st.columns(2)
-    for col, (title, tex) in zip(cols, steps[i:i + 2], strict=False):
+per_row = 1 if lecture_mode() else 2  # on a projector, one big step per row
+for i in range(0, len(steps), per_row):
+    cols = st.columns(per_row)
+    for col, (title, tex) in zip(cols, steps[i:i + per_row], strict=False):
         col.markdown(f"**{title}**")
         col.latex(tex)
 if post_grad:

@@ -26,6 +26,7 @@ LECTURE_CSS = """
   [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 2.3vw, 2.8rem); }
   [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.2vw, 1.25rem); }
   [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }
+  [data-testid="stMain"] .katex { font-size: 1.45em; }
 </style>
 """
 

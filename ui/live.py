@@ -76,7 +76,7 @@ def pins(page: str) -> list[dict]:
 
 def controls(page: str, run: TrainingRun) -> None:
     """The button row: Play/Pause, Step, Reset, Pin."""
-    cols = st.columns([1.25, 1, 1.1, 1.3, 2.5])
+    cols = st.columns([1.3, 1.2, 1.1, 1.3, 2.1])  # room for the P and S shortcut badges
     # One button (one key) that reads Pause while playing: a keyboard user's focus stays on it.
     if run.playing:
         cols[0].button("Pause", icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
