@@ -110,7 +110,12 @@ def metrics(run: TrainingRun) -> None:
     last = run.last or {}
     prev = run.history[-2] if len(run.history) > 1 else {}
     cols = st.columns(5)
-    cols[0].metric("Epoch", f"{run.epochs_done} / {run.target_epochs}")
+    before = run.extra.get("loaded_epochs", 0)
+    cols[0].metric("Epoch", f"{run.epochs_done} / {run.target_epochs}",
+                   help=f"Counted from the loaded weights, which had trained {before} epochs before they were saved"
+                   if "loaded" in run.extra else None)
+    if "loaded" in run.extra and not run.history:
+        cols[0].caption(f"Loaded: {run.extra['loaded']}" + (f", trained {before} epochs" if before else ""))
     delta = None
     if prev and last.get("loss") is not None:
         delta = _fmt(last["loss"] - prev["loss"], sign="+")
@@ -185,7 +190,8 @@ def save_load(page: str, run: TrainingRun, meta: dict) -> None:
     """Download the trained model (+ a NumPy-only inference snippet); upload one back."""
     with st.expander("Save or load the model", icon=":material/save:"):
         c1, c2 = st.columns(2)
-        c1.download_button("Download model (.npz)", model_bytes(run, {"page": page, **meta}),
+        trained_for = run.epochs_done + run.extra.get("loaded_epochs", 0)
+        c1.download_button("Download model (.npz)", model_bytes(run, {"page": page, "epochs": trained_for, **meta}),
                            file_name=f"nnlib-{page}.npz", mime="application/octet-stream",
                            key=f"{page}_download", disabled=not run.trained)
         c2.download_button("Download inference snippet (.py)", nnlib.io.INFERENCE_SNIPPET,
@@ -216,6 +222,8 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool
     for key, p in run.model.params().items():
         p[...] = model.params()[key]
     run.extra["loaded"] = name
+    epochs = meta.get("epochs")
+    run.extra["loaded_epochs"] = epochs if isinstance(epochs, int) and epochs >= 0 else 0
     run.history.clear()
     run.steps.clear()
     run.error, run._gen, run.playing = None, None, False

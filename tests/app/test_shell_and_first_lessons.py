@@ -168,7 +168,7 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     for _ in range(3):
         at.button(key="neuron_step").click().run()
     run = at.session_state["run:neuron"]
-    blob = live.model_bytes(run, {"page": "neuron"})
+    blob = live.model_bytes(run, {"page": "neuron", "epochs": run.epochs_done})
     x, _ = nnlib.data.toy4()
     before = run.model.predict(x)
     at.button(key="neuron_reset").click().run()
@@ -178,6 +178,9 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     assert ok, message
     np.testing.assert_array_equal(fresh.model.predict(x), before)
     assert fresh.trained and fresh.extra["loaded"] == "model.npz"  # can be downloaded again, shown as loaded
+    assert fresh.extra["loaded_epochs"] == 3
+    at.run()
+    assert any("Loaded: model.npz, trained 3 epochs" in c.value for c in at.caption)
     assert not live.load_into("neuron", fresh, b"not a zip", "junk.npz")[0]
     other = nnlib.Sequential(nnlib.Dense(3, 2, rng=0), nnlib.Sigmoid())
     buf = io.BytesIO()
