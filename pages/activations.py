@@ -93,7 +93,7 @@ try:
     logits = read_logits(text)
 except ValueError as err:
     shown = text if len(text) <= 40 else text[:40] + "…"
-    s1.warning(f"Logits: {shown!r} can't be used: {err}. Example: 2.0, 1.0, 0.1")
+    s1.warning(f"Logits: {shown!r} can't be used: {err}. Showing the default 2.0, 1.0, 0.1 instead.")
     logits = np.array([2.0, 1.0, 0.1])
 probs = nnlib.softmax(logits / temperature)
 with s2:

@@ -149,7 +149,7 @@ def draw(r: TrainingRun) -> None:
     st.subheader("Versus the post")
     if differences:
         st.caption("Your settings differ from the post's, so the numbers will too: " + "; ".join(differences) + ".")
-    left, right = st.columns([1, 1])
+    left, right = common.side_by_side([1, 1])
     common.show_chart(left, charts.curves_chart(views.post_loss_frame(r.history), "Train loss: post vs this run",
                                                 "cross-entropy", height=330), width="stretch")
     with right:
@@ -159,7 +159,7 @@ def draw(r: TrainingRun) -> None:
         c2.metric("Test loss", "—" if not r.history else f"{r.last['val_loss']:.4f}")
         if r.history:
             st.dataframe(views.post_comparison(r.history).tail(5), hide_index=True, width="stretch",
-                         column_config={"quantity": st.column_config.TextColumn(width="large"),
+                         column_config={"quantity": st.column_config.TextColumn(width="medium"),
                                         **{c: st.column_config.NumberColumn(format="%.10f")
                                            for c in ("post", "this run", "difference")}})
 
@@ -212,7 +212,7 @@ with tab_conf:
     st.caption(f"{int((guesses == test.y_test).sum()):,} of 10,000 test digits right "
                f"({np.mean(guesses == test.y_test):.2%}).")
     mistakes_only = st.toggle("Hide the diagonal (show only the mistakes)", key="mnist_mistakes_only")
-    c1, c2 = st.columns([3, 2])
+    c1, c2 = common.side_by_side([3, 2])
     common.show_chart(c1, views.confusion_chart(test.y_test, guesses, mistakes_only), width="stretch")
     common.show_chart(c2, views.per_class_chart(views.per_class_frame(test.y_test, guesses)), width="stretch")
 

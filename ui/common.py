@@ -58,6 +58,12 @@ def show_chart(where, chart, **kwargs) -> None:
     where.altair_chart(charts.lecture_style(chart) if lecture_mode() else chart, **kwargs)
 
 
+def side_by_side(spec: list[float]) -> list:
+    """Columns normally; stacked full-width containers in lecture mode, where the projector's big
+    type would squash two charts side by side."""
+    return [st.container() for _ in spec] if lecture_mode() else st.columns(spec)
+
+
 def explain(markdown: str, title: str = "Explanation") -> None:
     """Explanatory text: shown in full normally, folded into an expander in lecture mode
     so the projector shows the picture, not paragraphs."""

@@ -40,6 +40,9 @@ def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> 
             st.toast("Settings changed: started a fresh model (learning rate and epochs keep it).")
         run = factory()
         st.session_state[key] = run
+    if st.session_state.get("_last_training_page") != page:
+        run.playing = False  # coming back from another page: wait for Play rather than resume unasked
+    st.session_state["_last_training_page"] = page
     return run
 
 
@@ -82,7 +85,8 @@ def controls(page: str, run: TrainingRun) -> None:
         cols[0].button("Pause", icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
                        type="primary", width="stretch", shortcut="P", help="Pause training (P)")
     else:
-        cols[0].button("Play" if not run.history else "Resume", icon=":material/play_arrow:", key=f"{page}_play",
+        label = "Play" if not run.history else "Finished" if run.done else "Resume"
+        cols[0].button(label, icon=":material/play_arrow:", key=f"{page}_play",
                        on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
                        shortcut="P", help="Train until the epoch target; the charts grow as it runs (P)")
     cols[1].button("Step", icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,),

@@ -53,6 +53,12 @@ PLAY_PRESETS = {
 }
 
 
+BOUNDARY_KEY = ("**Reading it.** The background is the network's P(class 1): :orange[orange] near 0, "
+                ":blue[blue] near 1; the white band between is the decision boundary. Dots are the points, "
+                "coloured by their true class: circles train, triangles test. A dot on the wrong colour is "
+                "misclassified.")
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def playground_data(name: str, n: int, noise: float, test: float, data_seed: int):
     rng = np.random.default_rng(data_seed)
@@ -105,21 +111,19 @@ def playground(p: PageParams) -> None:
             points.append(views.points_frame(xte, yte, "test"))
         grid = views.boundary_frame(r.model, x_range, y_range, 50)
         frame = views.neuron_frame(r.model, x_range, y_range) if thumbs else None
-        # the boundary keeps a roughly square column; thumbnails of up to 4 units a layer fit
-        # beside it, wider layers go below it
-        side = frame is not None and not frame.empty and frame["unit"].nunique() <= 4
-        cols = st.columns([1.25, 1])
-        if not side:
-            cols[1] = st.container()
-        common.show_chart(cols[0], views.boundary_chart(grid, pd.concat(points, ignore_index=True),
-                                                        title=f"Decision boundary after {r.epochs_done} epochs"),
+        # the boundary keeps a roughly square column; the thumbnails go below it, where any
+        # window width has room for them
+        left, right = st.columns([1.25, 1])
+        common.show_chart(left, views.boundary_chart(grid, pd.concat(points, ignore_index=True),
+                                                     title=f"Decision boundary after {r.epochs_done} epochs"),
                           width="stretch")
+        right.markdown(BOUNDARY_KEY)
         if frame is not None:
             if frame.empty:
-                cols[1].caption("Neuron thumbnails are drawn for hidden layers of up to 8 units.")
+                st.caption("Neuron thumbnails are drawn for hidden layers of up to 8 units.")
             else:
-                common.show_chart(cols[1], views.neuron_chart(frame), width="content")
-                cols[1].caption("Orange = the unit's lowest output on the plane, blue = its highest.")
+                common.show_chart(st, views.neuron_chart(frame), width="content")
+                st.caption("Orange = the unit's lowest output on the plane, blue = its highest.")
         record_norms(r)
         look_inside(r, xtr[:16], ytr[:16], mismatch_note=SATURATED_NOTE)
 

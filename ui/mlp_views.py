@@ -112,7 +112,7 @@ def neuron_chart(frame: pd.DataFrame, size: int | None = None) -> alt.Chart:
     """Small heatmaps, one per hidden unit: a row per layer, a column per unit (smaller
     pictures when a layer has many units)."""
     if size is None:
-        size = 64 if frame["unit"].nunique() <= 5 else 44
+        size = 64 if frame["unit"].nunique() <= 4 else 36  # 8 units still fit a 390-px phone
     resolution = max(int(round(np.sqrt(frame.groupby(["layer", "unit"]).size().iloc[0]))), 2)
     cell = size / (resolution - 1) + 0.5
     return alt.Chart(frame).mark_rect(width=cell, height=cell).encode(

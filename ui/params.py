@@ -129,7 +129,8 @@ class PageParams:
 
         def parse(raw: str):
             if raw not in lookup:
-                raise ValueError("not one of the slider's values")
+                shown = ", ".join(lookup) if len(lookup) <= 12 else f"{options[0]} … {options[-1]}"
+                raise ValueError(f"not one of the slider's values: {shown}")
             return lookup[raw]
         key = self._prepare(name, default, parse)
         if not self._show(advanced):

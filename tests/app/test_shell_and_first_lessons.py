@@ -252,3 +252,21 @@ def test_two_pinned_runs_and_the_current_one_share_the_loss_chart():
     assert at.button(key="neuron_unpin")
     at.button(key="neuron_unpin").click().run()
     assert set(apptools.chart_frames(at.get("vega_lite_chart")[0])[0]["run"]) == {"current run"}
+
+
+def test_leaving_a_page_while_training_pauses_it_and_a_finished_run_says_so():
+    at = open_page("single_neuron", query={"epochs": "200"})
+    at.button(key="neuron_play").click().run()
+    assert at.session_state["run:neuron"].playing
+    at.switch_page("pages/logistic_1d.py").run()
+    at.switch_page("pages/single_neuron.py").run()
+    run = at.session_state["run:neuron"]
+    assert not run.playing and not run.done  # back on the page: waiting for Play, not training unasked
+    assert at.button(key="neuron_play").label == "Resume"
+    at.button(key="neuron_play").click().run()
+    for _ in range(100):  # each run is one live tick of a few epochs
+        if run.done:
+            break
+        at.run()
+    at.run()
+    assert run.done and at.button(key="neuron_play").label == "Finished" and at.button(key="neuron_play").disabled
