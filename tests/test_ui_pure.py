@@ -35,7 +35,7 @@ def test_pinned_runs_get_a_legend_row_each_and_a_taller_chart():
     hist = pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
     one = charts.long_history(hist, ["loss", "val_loss"], "current run")
     alone = spec(charts.curves_chart(one, height=300))
-    assert alone["encoding"]["color"]["legend"]["columns"] == 2 and alone["height"] == 300
+    assert alone["encoding"]["color"]["legend"]["columns"] == 1 and alone["height"] == 300 + 30
     pinned = charts.long_history(hist, ["loss", "val_loss"], "lr=0.01, boundary 7")
     both = spec(charts.curves_chart(pd.concat([pinned, one]), height=300))
     legend = both["encoding"]["color"]["legend"]

@@ -43,10 +43,10 @@ def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
-    # Pinned runs' labels are long: one per row, and the chart grows by the extra rows (the
-    # legend sits inside the chart's height, so it would otherwise squash the plot).
-    columns = 2 if one_run else 1
-    rows = -(-data["line"].nunique() // columns)
+    # One legend entry per row (two columns get cut off in a narrow column, and pinned runs'
+    # labels are long); the chart grows by the extra rows, as the legend sits inside its height.
+    columns = 1
+    rows = data["line"].nunique()
     base = alt.Chart(data, title=title, height=height + 30 * max(rows - 1, 0))
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),

@@ -16,6 +16,13 @@ from .params import app_params, lecture_mode, notice_slot, show_notices
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 
+# Always: metric values shrink with the window instead of being cut to "1 / …" on a small laptop.
+BASE_CSS = """
+<style>
+  [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.3vw, 2.25rem); }
+</style>
+"""
+
 LECTURE_CSS = """
 <style>
   [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.3rem; }
@@ -49,8 +56,7 @@ def page_start() -> None:
                    "Every number on these pages is computed by it.")
         st.divider()
     show_notices(app.notices)
-    if lecture_mode():
-        st.html(LECTURE_CSS)
+    st.html(LECTURE_CSS if lecture_mode() else BASE_CSS)
 
 
 def show_chart(where, chart, **kwargs) -> None:

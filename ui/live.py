@@ -79,7 +79,8 @@ def pins(page: str) -> list[dict]:
 
 def controls(page: str, run: TrainingRun) -> None:
     """The button row: Play/Pause, Step, Reset, Pin."""
-    cols = st.columns([1.3, 1.2, 1.1, 1.3, 2.1])  # room for the P and S shortcut badges
+    # room for the P and S shortcut badges; a fifth column only when there are pins to clear
+    cols = st.columns([1.3, 1.2, 1.1, 1.3, 1.5] if pins(page) else [1.3, 1.2, 1.1, 1.3])
     # One button (one key) that reads Pause while playing: a keyboard user's focus stays on it.
     if run.playing:
         cols[0].button("Pause", icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),

@@ -68,7 +68,8 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decis
     background = alt.Chart(cells).mark_rect(clip=True).encode(
         x=alt.X("x0:Q", title="x₁", scale=x_scale), x2="x1:Q",
         y=alt.Y("y0:Q", title="x₂", scale=y_scale), y2="y1:Q",
-        color=alt.Color("p:Q", scale=BACKGROUND, title="P(class 1)", legend=alt.Legend(orient="bottom")),
+        color=alt.Color("p:Q", scale=BACKGROUND, title="P(class 1)",
+                        legend=alt.Legend(orient="bottom", gradientLength=110, values=[0, 0.5, 1])),
         tooltip=[alt.Tooltip("p:Q", title="P(class 1)", format=".3f")],
     )
     dots = alt.Chart(points).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1,

@@ -48,7 +48,7 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
     cols = where.columns(min(len(presets), 4))
     for i, (name, preset) in enumerate(presets.items()):
         cols[i % len(cols)].button(preset.title, key=f"{page}_preset_{name}", on_click=_apply,
-                                   args=(p, page, name, preset), width="stretch",
+                                   args=(p, page, name, preset), width="stretch", wrap=True,
                                    type="primary" if st.session_state[key] == name else "secondary")
     active = st.session_state[key]
     if active is not None:
