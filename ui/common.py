@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -44,6 +45,9 @@ def page_start() -> None:
     Pages call it themselves rather than the entry point drawing it, so a page behaves the
     same under ``streamlit run`` and under ``AppTest`` (which re-runs only the page)."""
     _leave_pages_folder_mode()
+    here = sys._getframe(1).f_globals.get("__file__", "")  # the page script that called us
+    st.session_state["_arrived"] = st.session_state.get("_page_file") != here
+    st.session_state["_page_file"] = here
     notice_slot()  # link notices go to the top of the page, where they are seen
     app = app_params()
     with st.sidebar:
@@ -57,6 +61,11 @@ def page_start() -> None:
         st.divider()
     show_notices(app.notices)
     st.html(LECTURE_CSS if lecture_mode() else BASE_CSS)
+
+
+def arrived() -> bool:
+    """True on the first run of a page after the user came from another page."""
+    return bool(st.session_state.get("_arrived", False))
 
 
 def show_chart(where, chart, **kwargs) -> None:

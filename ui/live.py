@@ -40,9 +40,8 @@ def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> 
             st.toast("Settings changed: started a fresh model (learning rate and epochs keep it).")
         run = factory()
         st.session_state[key] = run
-    if st.session_state.get("_last_training_page") != page:
+    if common.arrived():
         run.playing = False  # coming back from another page: wait for Play rather than resume unasked
-    st.session_state["_last_training_page"] = page
     return run
 
 

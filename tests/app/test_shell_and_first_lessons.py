@@ -258,12 +258,16 @@ def test_leaving_a_page_while_training_pauses_it_and_a_finished_run_says_so():
     at = open_page("single_neuron", query={"epochs": "200"})
     at.button(key="neuron_play").click().run()
     assert at.session_state["run:neuron"].playing
-    at.switch_page("pages/logistic_1d.py").run()
-    at.switch_page("pages/single_neuron.py").run()
-    run = at.session_state["run:neuron"]
-    assert not run.playing and not run.done  # back on the page: waiting for Play, not training unasked
-    assert at.button(key="neuron_play").label == "Resume"
-    at.button(key="neuron_play").click().run()
+    at.run()
+    assert at.session_state["run:neuron"].playing  # a rerun of the same page goes on training
+    for other in ("pages/logistic_1d.py", "pages/activations.py"):  # another lesson, or a page without training
+        at.switch_page(other).run()
+        at.switch_page("pages/single_neuron.py").run()
+        run = at.session_state["run:neuron"]
+        assert not run.playing and not run.done, other  # back: waiting for Play, not training unasked
+        assert at.button(key="neuron_play").label == "Resume"
+        at.button(key="neuron_play").click().run()
+        assert run.playing
     for _ in range(100):  # each run is one live tick of a few epochs
         if run.done:
             break
