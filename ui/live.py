@@ -111,7 +111,7 @@ def _fmt(value, digits: int = 4, sign: str = "") -> str:
 
 
 def metrics(run: TrainingRun) -> None:
-    last = run.last or {}
+    last = run.last or run.extra.get("loaded_metrics") or {}
     prev = run.history[-2] if len(run.history) > 1 else {}
     cols = st.columns(5)
     before = run.extra.get("loaded_epochs", 0)
@@ -231,6 +231,7 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool
     run.history.clear()
     run.steps.clear()
     run.error, run._gen, run.playing = None, None, False
+    run.extra["loaded_metrics"] = run.evaluate()  # the metrics row shows the loaded weights at once
     return True, f"Loaded {name}: {describe(model)}. Press Play to train on from these weights."
 
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 import nnlib
@@ -55,6 +56,23 @@ class TrainingRun:
     @property
     def last(self) -> dict | None:
         return self.history[-1] if self.history else None
+
+    def evaluate(self, max_train_rows: int = 5000) -> dict:
+        """Loss (and accuracy) of the current weights, as the fields of an epoch record: on the
+        training data when it is small, and on the validation data when the run has some."""
+        kwargs = self.train_kwargs
+        transform = kwargs.get("transform")
+        scores = nnlib.accuracy if kwargs.get("metric", "auto") is not None else None
+        out = {}
+        sets = [("", self.x, self.y)] if len(self.x) <= max_train_rows else []
+        if kwargs.get("validation") is not None:
+            sets.append(("val_", *kwargs["validation"]))
+        for prefix, x, y in sets:
+            pred = self.model.predict(x, transform=transform)
+            out[f"{prefix}loss"] = self.loss.value(pred, y)
+            if scores is not None and (pred.shape[1] > 1 or np.isin(np.ravel(y), (0, 1)).all()):
+                out[f"{prefix}accuracy"] = scores(pred, y)
+        return out
 
     def frame(self) -> pd.DataFrame:
         """The epoch history as a data frame (empty with an ``epoch`` column before training)."""

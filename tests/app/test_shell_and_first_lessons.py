@@ -179,7 +179,11 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     np.testing.assert_array_equal(fresh.model.predict(x), before)
     assert fresh.trained and fresh.extra["loaded"] == "model.npz"  # can be downloaded again, shown as loaded
     assert fresh.extra["loaded_epochs"] == 3
+    shown = fresh.extra["loaded_metrics"]  # the metrics row describes the loaded weights at once
+    assert shown["loss"] == pytest.approx(nnlib.MSE().value(before, nnlib.data.toy4()[1]))
+    assert shown["accuracy"] == nnlib.accuracy(before, nnlib.data.toy4()[1])
     at.run()
+    assert metric(at, "Loss") == f"{shown['loss']:.4f}"
     assert any("Loaded: model.npz, trained 3 epochs" in c.value for c in at.caption)
     assert not live.load_into("neuron", fresh, b"not a zip", "junk.npz")[0]
     other = nnlib.Sequential(nnlib.Dense(3, 2, rng=0), nnlib.Sigmoid())
