@@ -64,7 +64,7 @@ class TrainingRun:
         transform = kwargs.get("transform")
         scores = nnlib.accuracy if kwargs.get("metric", "auto") is not None else None
         out = {}
-        sets = [("", self.x, self.y)] if len(self.x) <= max_train_rows else []
+        sets = [("", self.x, self.y)] if self.x is not None and len(self.x) <= max_train_rows else []
         if kwargs.get("validation") is not None:
             sets.append(("val_", *kwargs["validation"]))
         for prefix, x, y in sets:
