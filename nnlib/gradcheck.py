@@ -19,7 +19,7 @@ import copy
 import numpy as np
 
 from ._checks import RandomSource, as_rng
-from .io import copy_model, layer_from_config
+from .io import copy_layer, copy_model
 from .layers import Layer
 from .losses import Loss
 from .model import Sequential
@@ -65,10 +65,7 @@ def check_layer(layer: Layer, x: np.ndarray, rng: RandomSource = 0, eps: float =
     (float32 rounding would swamp the differences)."""
     r = as_rng(rng)
     if np.dtype(getattr(layer, "dtype", np.float64)) != np.float64:
-        clone = layer_from_config(dict(layer.config(), dtype="float64"))
-        for name, p in clone.params().items():
-            p[...] = layer.params()[name]
-        layer = clone
+        layer = copy_layer(layer, np.float64)
     x = np.array(x, dtype=np.float64)
     out = layer.forward(x)
     weights = r.standard_normal(out.shape)

@@ -53,17 +53,20 @@ def from_config(config: list[dict]) -> Sequential:
     return Sequential(*[layer_from_config(c) for c in config])
 
 
+def copy_layer(layer: Layer, dtype: DTypeLike | None = None) -> Layer:
+    """A copy of ``layer`` rebuilt from its config (its weights converted to ``dtype`` if given)."""
+    config = layer.config()
+    if dtype is not None and config["type"] == "Dense":
+        config["dtype"] = np.dtype(dtype).name
+    clone = layer_from_config(config)
+    for name, p in clone.params().items():
+        p[...] = layer.params()[name]
+    return clone
+
+
 def copy_model(model: Sequential, dtype: DTypeLike | None = None) -> Sequential:
     """A deep copy of ``model`` (optionally converted to float32/float64)."""
-    config = model.config()
-    if dtype is not None:
-        for c in config:
-            if c["type"] == "Dense":
-                c["dtype"] = np.dtype(dtype).name
-    clone = from_config(config)
-    for name, p in clone.params().items():
-        p[...] = model.params()[name]
-    return clone
+    return Sequential(*[copy_layer(layer, dtype) for layer in model.layers])
 
 
 def save(model: Sequential, file: str | Path | BinaryIO, meta: dict | None = None) -> None:
