@@ -131,11 +131,7 @@ def train(
         state.order = np.arange(n)
     elif len(state.order) != n:
         raise ValueError(f"state belongs to a run on {len(state.order)} samples, but x has {n}")
-    if isinstance(metric, str):
-        check_choice("metric", metric, {"auto"})
-        metric = accuracy if _is_classification(loss, y) else None
-    elif metric is not None and not callable(metric):
-        raise ValueError(f"metric must be a function f(pred, y), 'auto' or None, got {metric!r}")
+    metric = resolve_metric(metric, loss, y)
     return _loop(model, loss, optimizer, x, y, epochs, batch_size, as_rng(rng), shuffle and batch_size < n,
                  drop_last, validation, eval_train, every_step, transform, metric, state)
 
@@ -154,10 +150,18 @@ def _check_objects(model, loss, optimizer) -> None:
                          "model you train, e.g. SGD(model, lr=0.1)")
 
 
-def _is_classification(loss: Loss, y: np.ndarray) -> bool:
-    if isinstance(loss, CrossEntropy | BinaryCrossEntropy):
-        return True
-    return bool(y.size) and bool(np.isin(y, (0, 1)).all())
+def resolve_metric(metric: Callable | str | None, loss: Loss, y: ArrayLike) -> Callable | None:
+    """``train``'s ``metric`` argument as a function (or None): "auto" is ``accuracy`` for a
+    classification loss (cross-entropy) or 0/1 targets, else None (regression)."""
+    if isinstance(metric, str):
+        check_choice("metric", metric, {"auto"})
+        y = np.asarray(y)
+        classifies = isinstance(loss, CrossEntropy | BinaryCrossEntropy) or (
+            bool(y.size) and bool(np.isin(y, (0, 1)).all()))
+        return accuracy if classifies else None
+    if metric is not None and not callable(metric):
+        raise ValueError(f"metric must be a function f(pred, y), 'auto' or None, got {metric!r}")
+    return metric
 
 
 def _checked_x(x, name: str, model: Sequential, transform) -> np.ndarray:

@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 import nnlib
+from nnlib.train import resolve_metric
 
 # Far more epochs than any slider allows: the run stops itself at ``target_epochs``, so the
 # slider can move without restarting the generator (and its shuffling stream).
@@ -62,7 +62,6 @@ class TrainingRun:
         training data when it is small, and on the validation data when the run has some."""
         kwargs = self.train_kwargs
         transform = kwargs.get("transform")
-        scores = nnlib.accuracy if kwargs.get("metric", "auto") is not None else None
         out = {}
         sets = [("", self.x, self.y)] if self.x is not None and len(self.x) <= max_train_rows else []
         if kwargs.get("validation") is not None:
@@ -70,8 +69,9 @@ class TrainingRun:
         for prefix, x, y in sets:
             pred = self.model.predict(x, transform=transform)
             out[f"{prefix}loss"] = self.loss.value(pred, y)
-            if scores is not None and (pred.shape[1] > 1 or np.isin(np.ravel(y), (0, 1)).all()):
-                out[f"{prefix}accuracy"] = scores(pred, y)
+            metric = resolve_metric(kwargs.get("metric", "auto"), self.loss, y)  # as train() reports it
+            if metric is not None:
+                out[f"{prefix}accuracy"] = metric(pred, y)
         return out
 
     def frame(self) -> pd.DataFrame:
