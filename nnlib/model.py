@@ -24,10 +24,11 @@ class Sequential:
             layers = tuple(layers[0])
         if not layers:
             raise ValueError("layers must not be empty: give Sequential at least one layer")
+        first_seen: dict[int, int] = {}  # id(layer) -> its first position
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise ValueError(f"layers[{i}] must be an nnlib Layer, got {layer!r}")
-            first = next(j for j, other in enumerate(layers) if other is layer)
+            first = first_seen.setdefault(id(layer), i)
             if first != i:  # one instance twice would overwrite its own cache and gradients
                 raise ValueError(f"layers[{i}] is the same object as layers[{first}] ({layer!r}); "
                                  "create a new layer for each position")

@@ -45,14 +45,13 @@ def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
         data = data[data["value"] > 0]
     # One legend entry per row (two columns get cut off in a narrow column, and pinned runs'
     # labels are long); the chart grows by the extra rows, as the legend sits inside its height.
-    columns = 1
     rows = data["line"].nunique()
     base = alt.Chart(data, title=title, height=height + 30 * max(rows - 1, 0))
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=y_title, scale=scale),
         color=alt.Color("line:N", title=None, scale=alt.Scale(scheme="category10"),
-                        legend=alt.Legend(orient="bottom", columns=columns, labelLimit=0)),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
         strokeDash=alt.StrokeDash("pinned:N", legend=None,
                                   scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("run:N"), alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"),
