@@ -6,8 +6,8 @@ Conventions the pages must follow for these tests to find things (see README, Te
 - every page but the home page draws at least one Altair chart;
 - a lesson that trains has a Play button `st.button(..., key="<prefix>_play")`, shows
   `st.metric("Epoch …", n)` (a number, e.g. "3" or "3 / 20") and, if it has one,
-  `st.metric("… loss …", value)`; it stops either with a button keyed `<prefix>_pause`
-  or because the Play button then reads "Pause" (text or the :material/pause: icon).
+  `st.metric("… loss …", value)`; while training runs, the same button reads "Pause" (text or
+  the :material/pause: icon) and stops it.
 Screenshots and the server log go to test-artifacts/e2e/.
 """
 
@@ -90,12 +90,7 @@ def read_metric(page, label_part):
 
 
 def pause(page, key):
-    """Stop training: the `<prefix>_pause` button if there is one, else Play if it now reads Pause."""
-    prefix = key.removesuffix("_play")
-    pause_button = page.locator(f".st-key-{prefix}_pause button")
-    if pause_button.count():
-        pause_button.first.click()
-        return True
+    """Stop training: the Play button reads Pause while training runs."""
     play_button = page.locator(f".st-key-{key} button")
     if play_button.count() and re.search(r"pause|⏸", play_button.first.inner_text(), re.IGNORECASE):
         play_button.first.click()
