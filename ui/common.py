@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import charts
+from . import charts, i18n
+from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
@@ -49,18 +50,51 @@ def page_start() -> None:
     st.session_state["_arrived"] = st.session_state.get("_page_file") != here
     st.session_state["_page_file"] = here
     notice_slot()  # link notices go to the top of the page, where they are seen
+    resolve_language()
     app = app_params()
     with st.sidebar:
-        app.number("Random seed", "seed", 0, 2**31 - 1, 0,
-                   help="Every random thing (data, initial weights, shuffling) follows this seed: "
-                        "same seed, same curve.")
-        app.toggle("Lecture mode", "lecture", False,
-                   help="Bigger type and charts, explanations folded away, fewer knobs: for a projector.")
-        st.caption("Built on **nnlib**, a small pure-NumPy neural-network library. "
-                   "Every number on these pages is computed by it.")
+        choose_language(app)
+        app.number(_("Random seed"), "seed", 0, 2**31 - 1, 0,
+                   help=_("Every random thing (data, initial weights, shuffling) follows this seed: "
+                          "same seed, same curve."))
+        app.toggle(_("Lecture mode"), "lecture", False,
+                   help=_("Bigger type and charts, explanations folded away, fewer knobs: for a projector."))
+        st.caption(_("Built on **nnlib**, a small pure-NumPy neural-network library. "
+                     "Every number on these pages is computed by it."))
         st.divider()
     show_notices(app.notices)
     st.html(LECTURE_CSS if lecture_mode() else BASE_CSS)
+
+
+def browser_language() -> str:
+    """The language the browser asks for (``st.context.locale``): Korean for a Korean browser,
+    English for everything else."""
+    try:
+        locale = st.context.locale
+    except Exception:  # noqa: BLE001 - no browser (AppTest, bare mode): English
+        locale = None
+    return i18n.normalise(locale) or i18n.DEFAULT
+
+
+def resolve_language() -> str:
+    """The session's language before any widget is drawn (the entry point needs it for the page
+    titles): the selector's latest value, else ``?lang=`` in the link, else the browser's language."""
+    from .params import stored
+
+    lang = (i18n.normalise(st.session_state.get("app.lang")) or i18n.normalise(stored("app.lang"))
+            or i18n.normalise(st.query_params.get("lang")) or browser_language())
+    st.session_state[i18n.SESSION_KEY] = lang
+    return lang
+
+
+def choose_language(app) -> str:
+    """The sidebar's language selector. The first visit takes ``?lang=`` from the link, else the
+    browser's language; the choice is kept for the session (every page) and travels in share links.
+    Changing it redraws the page in the other language and keeps the runs, pins and controls."""
+    lang = app.select("Language · 언어", "lang", list(i18n.LANGUAGES), browser_language(),
+                      format_func=i18n.LANGUAGES.get, horizontal=True)
+    st.session_state[i18n.SESSION_KEY] = lang
+    return lang
 
 
 def arrived() -> bool:

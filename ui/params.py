@@ -22,6 +22,11 @@ def _store() -> dict:
     return st.session_state.setdefault(_STORE, {})
 
 
+def stored(key: str, default=None):
+    """A control's kept value by its full key (``"app.lang"``), or ``default``."""
+    return _store().get(key, default)
+
+
 def lecture_mode() -> bool:
     return bool(_store().get("app.lecture", False))
 
@@ -208,13 +213,16 @@ def app_params() -> PageParams:
 
 
 def app_query() -> dict[str, str]:
-    """URL parameters shared by every page: the seed and lecture mode."""
+    """URL parameters shared by every page: the seed, lecture mode and the language."""
     store = _store()
     out = {}
     if store.get("app.seed", 0) != 0:
         out["seed"] = str(store["app.seed"])
     if store.get("app.lecture"):
         out["lecture"] = "1"
+    lang = store.get("app.lang")
+    if lang is not None and (lang != "en" or "lang" in st.query_params):  # English needs no mention
+        out["lang"] = lang
     return out
 
 
