@@ -1,13 +1,13 @@
 """Lesson 4 — the multi-layer perceptron: post 000's breast-cancer network, post 004's deep
 sigmoid net (vanishing gradients) and a 2-D playground with decision boundaries.
 
-The sections live in ``ui/mlp_cancer.py``, ``ui/mlp_deep.py`` and ``ui/mlp_playground.py`` (what
-they share in ``ui/mlp_shared.py``), their pictures in ``ui/mlp_views.py``."""
+The sections live in the package ``ui/mlp/``: ``cancer.py``, ``deep.py`` and ``playground.py`` (what
+they share in ``shared.py``), their pictures in ``views.py``."""
 
 import streamlit as st
 
-from ui import common, mlp_cancer, mlp_deep, mlp_playground, presets
-from ui import mlp_shared as shared
+from ui import common, presets
+from ui.mlp import cancer, deep, playground, shared
 from ui.params import PageParams
 
 p = PageParams(shared.PAGE)
@@ -23,5 +23,5 @@ common.explain(
 )
 section = p.select("Experiment", "section", list(shared.SECTIONS), "cancer", horizontal=True,
                    format_func=shared.SECTIONS.get)
-{"cancer": mlp_cancer.cancer, "deep": mlp_deep.deep, "playground": mlp_playground.playground}[section](p)
+{"cancer": cancer.cancer, "deep": deep.deep, "playground": playground.playground}[section](p)
 p.sync_url(extra=presets.query(shared.PAGE))

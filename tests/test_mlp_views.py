@@ -9,9 +9,10 @@ import pytest
 
 import nnlib
 from nnlib import data
-from ui import charts, mlp_cancer
-from ui import mlp_shared as sections
-from ui import mlp_views as views
+from ui import charts
+from ui.mlp import cancer as mlp_cancer
+from ui.mlp import shared as sections
+from ui.mlp import views
 
 
 def spec(chart) -> dict:

@@ -8,9 +8,12 @@ import streamlit as st
 
 import nnlib
 
-from . import common, live
-from . import mlp_views as views
-from .mlp_shared import (
+from .. import common, live
+from ..params import PageParams, seed
+from ..presets import Preset
+from ..run import TrainingRun
+from . import views
+from .shared import (
     ACTIVATIONS,
     LRS,
     PAGE,
@@ -21,9 +24,6 @@ from .mlp_shared import (
     section_run,
     tick_control,
 )
-from .params import PageParams, seed
-from .presets import Preset
-from .run import TrainingRun
 
 POST_004 = {"first": 0.25462107925756766, "last": 0.10538895876740907, "seconds": 0.35006213188171387}
 DEEP_INITS = {"tiny": "N(0, 0.01²) — the post's", "xavier": "Xavier", "he": "He (ReLU)"}

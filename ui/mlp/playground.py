@@ -9,9 +9,12 @@ import streamlit as st
 import nnlib
 from nnlib import data
 
-from . import common, live
-from . import mlp_views as views
-from .mlp_shared import (
+from .. import common, live
+from ..params import PageParams, seed
+from ..presets import Preset
+from ..run import TrainingRun
+from . import views
+from .shared import (
     ACTIVATIONS,
     BATCHES,
     LRS,
@@ -26,9 +29,6 @@ from .mlp_shared import (
     section_run,
     tick_control,
 )
-from .params import PageParams, seed
-from .presets import Preset
-from .run import TrainingRun
 
 PLAY_DEFAULTS = {"g_data": "moons", "g_noise": 0.2, "g_n": 300, "g_test": 0.3, "g_layers": 2, "g_w1": 8, "g_w2": 8,
                  "g_act": "relu", "g_opt": "adam", "g_lr": 0.03, "g_batch": 32, "g_epochs": 200}

@@ -11,11 +11,11 @@ import streamlit as st
 
 import nnlib
 
-from . import common, live, presets
-from . import mlp_views as views
-from .params import PageParams, lecture_mode
-from .presets import Preset
-from .run import TrainingRun
+from .. import common, live, presets
+from ..params import PageParams, lecture_mode
+from ..presets import Preset
+from ..run import TrainingRun
+from . import views
 
 PAGE = "mlp"
 SECTIONS = {"cancer": "Breast cancer (post 000)", "deep": "Deep sigmoid net (post 004)",

@@ -13,8 +13,11 @@ import streamlit as st
 import nnlib
 from nnlib import data
 
-from . import charts, common, live
-from .mlp_shared import (
+from .. import charts, common, live
+from ..params import PageParams, seed
+from ..presets import Preset
+from ..run import TrainingRun
+from .shared import (
     ACTIVATIONS,
     BATCHES,
     LRS,
@@ -29,9 +32,6 @@ from .mlp_shared import (
     section_run,
     tick_control,
 )
-from .params import PageParams, seed
-from .presets import Preset
-from .run import TrainingRun
 
 POST_000 = {"loss_0": 1.5326826056975693, "loss_50": 0.4672773442711708, "final": 0.12445125178791992,
             "confusion": [[194, 18], [12, 345]]}
