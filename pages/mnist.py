@@ -5,9 +5,10 @@ import streamlit as st
 
 import nnlib
 from nnlib.mnist import load_mnist, preprocess_drawing
-from ui import charts, common, live, presets
+from ui import charts, common, live, network_section, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
+from ui.i18n import _
 from ui.params import PageParams, seed
 from ui.presets import Preset
 from ui.run import TrainingRun
@@ -174,6 +175,9 @@ def draw(r: TrainingRun) -> None:
     left.image(views.weight_mosaic(W - r.extra["W0"] if change == "change" else W), width="stretch")
     if change == "change" and not r.optimizer.steps and "loaded" not in r.extra:
         right.info("Nothing has changed yet, so the tiles are blank: press Play or Step, or show the weights W.")
+    if st.toggle(_("Network diagram"), key="mnist_graph_on",
+                 help=_("Hidden and output layers as a graph; each first-layer unit is drawn as its 28×28 weights")):
+        network_section.mnist_graph(r, key="mnist_net")
 
 
 live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20))

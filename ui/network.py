@@ -119,11 +119,14 @@ def graph_note(info: dict) -> str:
 
 
 def graph_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, images: dict[str, str] | None = None,
-                selected: str | None = None, height: int = 420, title: str | None = None) -> alt.Chart:
+                selected: str | None = None, values: dict[str, float] | None = None, height: int = 420,
+                title: str | None = None) -> alt.Chart:
     """The graph: edges as rules (colour = sign of w, width = |w|), nodes as squares coloured by their
     bias, or as pictures (``images``: node id → data URI). ``selected`` (a node id) keeps its incoming and
-    outgoing edges opaque and fades the rest. Clicking a node selects it (selection parameter "unit",
-    field "node": ``st.altair_chart(on_select="rerun")`` returns it)."""
+    outgoing edges opaque and fades the rest. ``values`` (node id → a unit's output for one chosen sample)
+    colours the units by that output (orange negative, white 0, blue positive) instead of their bias.
+    Clicking a node selects it (selection parameter "unit", field "node":
+    ``st.altair_chart(on_select="rerun")`` returns it)."""
     title = title if title is not None else _("The network: weights and units")
     wmax = float(edges["width"].max()) if len(edges) else 1.0
     color_scale = alt.Scale(domain=[-wmax, 0, wmax], range=[NEGATIVE, ZERO, POSITIVE], clamp=True)
@@ -146,13 +149,24 @@ def graph_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, images: dict[str, s
     unit = alt.selection_point(name="unit", fields=["node"], on="click", empty=False)
     n = nodes.assign(bias_text=nodes["bias"].map(lambda b: "" if np.isnan(b) else f"{b:.3f}"),
                      picked=nodes["node"] == selected)
+    if values is not None:
+        n = n.assign(value=n["node"].map(values).astype(float))
+        n["value_text"] = n["value"].map(lambda v: "" if np.isnan(v) else f"{v:.3f}")
     size = max(60, min(900, int(16000 / max(n_rows, 1) ** 1.6)))
+    tips = [alt.Tooltip("label:N", title=_("unit")), alt.Tooltip("bias_text:N", title=_("bias"))]
+    if values is not None:
+        vmax = max(float(np.nanmax(np.abs(n["value"]))) if n["value"].notna().any() else 1.0, 1e-12)
+        fill = alt.condition("isValid(datum.value) && isFinite(datum.value)",
+                             alt.Color("value:Q", scale=alt.Scale(domain=[-vmax, 0, vmax], range=[NEGATIVE, "#ffffff",
+                                                                                      POSITIVE], clamp=True),
+                                       legend=None), alt.value("#ffffff"))
+        tips.append(alt.Tooltip("value_text:N", title=_("output for this sample")))
+    else:
+        fill = alt.condition("isValid(datum.bias) && isFinite(datum.bias)",
+                             alt.Color("bias:Q", scale=color_scale, legend=None), alt.value("#ffffff"))
     squares = alt.Chart(n).mark_square(size=size, stroke="#555", strokeWidth=1).encode(
-        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
-        color=alt.condition("isValid(datum.bias) && isFinite(datum.bias)",
-                            alt.Color("bias:Q", scale=color_scale, legend=None), alt.value("#ffffff")),
-        strokeWidth=alt.condition("datum.picked", alt.value(3.5), alt.value(1)),
-        tooltip=[alt.Tooltip("label:N", title=_("unit")), alt.Tooltip("bias_text:N", title=_("bias"))],
+        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=fill,
+        strokeWidth=alt.condition("datum.picked", alt.value(3.5), alt.value(1)), tooltip=tips,
     ).add_params(unit)
     layers.append(squares)
     if images:
@@ -187,6 +201,22 @@ def unit_maps(model: nnlib.Sequential, x_range, y_range, *, resolution: int = 16
     return out
 
 
+def unit_outputs(model: nnlib.Sequential, sample: np.ndarray, *, transform=None) -> dict[str, float]:
+    """Node id → each unit's output (after its activation) for one input row ``sample``; inputs too."""
+    h = np.asarray(sample, dtype=model.dtype).reshape(1, -1)
+    if transform is not None:
+        h = transform(h)
+    out = {f"0:{i}": float(v) for i, v in enumerate(h[0])}
+    column = 0
+    for layer in model.layers:
+        h = layer.forward(h, train=False)
+        if isinstance(layer, nnlib.Dense):
+            continue
+        column += 1
+        out.update({f"{column}:{u}": float(v) for u, v in enumerate(h[0])})
+    return out
+
+
 def weight_tiles(model: nnlib.Sequential, max_units: int = 16, side: int = 28) -> dict[str, str]:
     """Node id → the first Dense layer's incoming weights of each unit as a side×side tile (MNIST)."""
     W = model.dense_layers[0].W
@@ -205,7 +235,8 @@ def unit_numbers(model: nnlib.Sequential, node: str, input_names: list[str] | No
     n_cols = len(model.dense_layers) + 1
     rows = [{_("from"): _unit_label(column - 1, i, n_cols, input_names), "w": float(d.W[i, unit])}
             for i in range(d.in_features)]
-    rows.append({_("from"): _("bias b"), "w": float(d.b[unit]) if d.b is not None else 0.0})
+    if d.b is not None:  # a layer built without biases (post 000's) has no row for one
+        rows.append({_("from"): _("bias b"), "w": float(d.b[unit])})
     return pd.DataFrame(rows)
 
 
@@ -306,11 +337,15 @@ def landscape_chart(alphas: np.ndarray, betas: np.ndarray, surface: np.ndarray, 
     df = pd.DataFrame({"a0": a.ravel() - da / 2, "a1": a.ravel() + da / 2, "b0": b.ravel() - db / 2,
                        "b1": b.ravel() + db / 2, "loss": surface.ravel()})
     df = df[np.isfinite(df["loss"])]
-    scale = alt.Scale(scheme="viridis", type="log" if log and (df["loss"] > 0).all() else "linear")
+    use_log = log and bool((df["loss"] > 0).all())
+    df = df.assign(level=np.log10(df["loss"]) if use_log else df["loss"])
+    # a quantized colour scale: bands of equal loss, read like a filled contour map
     heat = alt.Chart(df).mark_rect().encode(
         x=alt.X("a0:Q", title="α (δ)", scale=alt.Scale(nice=False, zero=False)), x2="a1:Q",
         y=alt.Y("b0:Q", title="β (η)", scale=alt.Scale(nice=False, zero=False)), y2="b1:Q",
-        color=alt.Color("loss:Q", title=_("loss"), scale=scale, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("level:Q", title=_("log₁₀ loss") if use_log else _("loss"),
+                        scale=alt.Scale(type="quantize", scheme="viridis", nice=True),
+                        legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("loss:Q", title=_("loss"), format=".4f")])
     layers = [heat]
     if path is not None and len(path):

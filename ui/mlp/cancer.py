@@ -13,7 +13,8 @@ import streamlit as st
 import nnlib
 from nnlib import data
 
-from .. import charts, common, live
+from .. import charts, common, live, network_section
+from ..i18n import _
 from ..params import PageParams, seed
 from ..presets import Preset
 from ..run import TrainingRun
@@ -73,6 +74,11 @@ def cancer_split(test: float, split_seed: int):
         return x, y, None, None
     xtr, xte, ytr, yte = data.train_test_split(x, y, test, rng=np.random.default_rng(split_seed))
     return xtr, ytr, xte, yte
+
+
+@st.cache_data(show_spinner=False)
+def feature_names() -> list[str]:
+    return list(data.breast_cancer()[2])
 
 
 SKLEARN_ACT = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu", "leaky_relu": "relu"}
@@ -188,6 +194,9 @@ def cancer(p: PageParams) -> None:
             st.table(post_000_table(r, loss_now, counts))
         record_norms(r)
         look_inside(r, xtr[:8], ytr[:8], mismatch_note=SATURATED_NOTE)
+        if st.toggle(_("Network diagram"), key="mlp_c_graph_on",
+                     help=_("The network drawn as a graph; each unit coloured by its output for one sample")):
+            network_section.sample_graph(r, xtr, key="mlp_c_net", input_names=feature_names())
 
     live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
     common.explain(
