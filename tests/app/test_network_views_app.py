@@ -49,3 +49,30 @@ def test_mnist_graph_draws_weight_tiles_without_784_inputs():
     nodes = next(f for f in frames if "node" in f and "column" in f)
     assert nodes["column"].min() == 1 and len(nodes) == 16 + 16 + 10
     assert '"image"' in json.dumps(spec)
+
+
+def test_playground_views_graph_hidden_layer_and_landscape():
+    at = apptools.open_page("pages/mlp.py", {"section": "playground"})
+    for _ in range(3):
+        at.button(key="mlp_step").click().run()
+    spec, frames = _graph_spec(at)
+    assert '"image"' in json.dumps(spec)  # each unit drawn as its picture of the plane
+    nodes = next(f for f in frames if "node" in f and "column" in f)
+    assert list(nodes[nodes["column"] == 0]["label"]) == ["x₁", "x₂"]
+
+    at.radio(key="mlp_g_view").set_value("hidden").run()
+    assert not at.exception
+    titles = [json.loads(c.proto.spec).get("title", "") for c in at.get("vega_lite_chart")]
+    assert any("What hidden layer 2 sees" in json.dumps(t) for t in titles)
+
+    at.radio(key="mlp_g_view").set_value("landscape").run()
+    at.button(key="mlp_g_land_landscape").click().run()
+    assert not at.exception
+    run = at.session_state["run:mlp"]
+    result = run.extra["landscape"]
+    centre = len(result["span"]) // 2
+    assert result["span"][centre] == 0
+    assert result["surface"][centre, centre] == pytest.approx(run.loss.value(run.model.predict(run.x), run.y),
+                                                              rel=1e-12)
+    assert result["path"].shape == (4, 2)  # the initial weights, then one snapshot per epoch
+    assert any("Computed at epoch 3" in c.value for c in at.caption)

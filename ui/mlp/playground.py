@@ -13,7 +13,7 @@ from .. import common, live
 from ..params import PageParams, seed
 from ..presets import Preset
 from ..run import TrainingRun
-from . import views
+from . import see_network, views
 from .shared import (
     ACTIVATIONS,
     BATCHES,
@@ -67,7 +67,7 @@ def playground_data(name: str, n: int, noise: float, test: float, data_seed: int
 
 
 def playground(p: PageParams) -> None:
-    choose_preset(p, PLAY_PRESETS)
+    preset = choose_preset(p, PLAY_PRESETS)
     d = PLAY_DEFAULTS
     with st.sidebar:
         st.subheader("Data")
@@ -126,6 +126,7 @@ def playground(p: PageParams) -> None:
                 st.caption("Orange = the unit's lowest output on the plane, blue = its highest.")
         record_norms(r)
         look_inside(r, xtr[:16], ytr[:16], mismatch_note=SATURATED_NOTE)
+        see_network.views(r, xtr, ytr, x_range, y_range, preset=preset)
 
     live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
     common.explain(
