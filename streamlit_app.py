@@ -26,9 +26,9 @@ LESSONS = [  # (file, title, icon) in course order
     ("pages/mnist.py", N_("5 · MNIST digits"), ":material/draw:"),
 ]
 
-st.set_page_config(page_title="nnlib lessons", page_icon=":material/neurology:", layout="wide")
-
 common.resolve_language()  # the titles below are in the session's language
+st.set_page_config(page_title=_("nnlib lessons"), page_icon=":material/neurology:", layout="wide")
+
 pages = [st.Page(f, title=_(t), icon=i, default=(f == "pages/home.py")) for f, t, i in LESSONS if (ROOT / f).exists()]
 nav = st.navigation(pages)
 

@@ -6,30 +6,32 @@ import streamlit as st
 
 import nnlib
 from ui import charts, common
+from ui.i18n import N_, _
 from ui.params import PageParams
 
 p = PageParams("act")
-NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU", "identity": "Identity"}
+NAMES = {"sigmoid": N_("Sigmoid"), "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
+         "identity": N_("Identity")}
 
 common.page_start()
-st.title("1 · Activation functions")
-common.explain(
+st.title(_("1 · Activation functions"))
+common.explain(_(
     "A neuron computes a weighted sum *z* and passes it through an **activation function** "
     "*f(z)*. Back-propagation multiplies gradients by the **slope** *f′(z)* at every layer, so "
     "where the slope is tiny, learning stalls. The post plots the sigmoid on [-10, 10] with "
     "1000 points and its derivative σ(z)(1 − σ(z)); move the point to read values off."
-)
+))
 
 left, right = st.columns([1, 3])
 with left:
-    name = p.select("Function", "fn", list(NAMES), "sigmoid", format_func=NAMES.get)
-    half = p.slider("x range ±", "range", 1, 20, 10, advanced=True)
-    x0 = p.slider("Point x₀", "x0", -20.0, 20.0, 0.0, 0.1)
+    name = p.select(_("Function"), "fn", list(NAMES), "sigmoid", format_func=lambda k: _(NAMES[k]))
+    half = p.slider(_("x range ±"), "range", 1, 20, 10, advanced=True)
+    x0 = p.slider(_("Point x₀"), "x0", -20.0, 20.0, 0.0, 0.1)
     alpha = 0.01
     if name == "leaky_relu":
-        alpha = p.slider("Leaky slope α", "alpha", 0.0, 0.5, 0.01, 0.01)
-    compare = p.toggle("Compare all slopes", "compare", False,
-                       help="Every function's derivative on one chart: the sigmoid's is never above 0.25")
+        alpha = p.slider(_("Leaky slope α"), "alpha", 0.0, 0.5, 0.01, 0.01)
+    compare = p.toggle(_("Compare all slopes"), "compare", False,
+                       help=_("Every function's derivative on one chart: the sigmoid's is never above 0.25"))
 
 layer = nnlib.LeakyReLU(alpha) if name == "leaky_relu" else nnlib.get_activation(name)
 x = np.linspace(-half, half, 1000)
@@ -41,36 +43,37 @@ with right:
     c1.metric(f"f({x0:g})", f"{f0:.4f}")
     c2.metric(f"f′({x0:g})", f"{d0:.4f}")
     peak = max(float(np.max(dfx)), float(layer.df(np.array([0.0]))[0]))  # the 1000-point grid skips x = 0
-    c3.metric("Largest slope on the range", f"{peak:.4f}")
+    c3.metric(_("Largest slope on the range"), f"{peak:.4f}")
     if compare:
-        curves = {NAMES[k]: (layer if k == name else nnlib.get_activation(k)).df(x) for k in NAMES}
-        common.show_chart(st, charts.function_chart(x, curves, title="Derivatives f′(x)"), width="stretch")
+        curves = {_(NAMES[k]): (layer if k == name else nnlib.get_activation(k)).df(x) for k in NAMES}
+        common.show_chart(st, charts.function_chart(x, curves, title=_("Derivatives f′(x)")), width="stretch")
     else:
         chart = charts.function_chart(x, {"f(x)": fx, "f′(x)": dfx}, point=(x0, {"f(x)": f0, "f′(x)": d0}),
-                                      title=f"{NAMES[name]} and its derivative")
+                                      title=_("{name} and its derivative", name=_(NAMES[name])))
         common.show_chart(st, chart, width="stretch")
 
 if name == "sigmoid":
     flat = x[dfx < 0.01]
-    where = f"|x| > {float(np.min(np.abs(flat))):.2f}" if flat.size else "nowhere on this range"
-    common.explain(f"**Saturation.** The sigmoid's slope peaks at 0.25 (at x = 0) and drops below 0.01 for "
-                   f"{where}: a neuron pushed there passes almost no gradient back. Stack ten sigmoid "
-                   "layers and the gradient shrinks by at least 4¹⁰ ≈ 10⁶ — lesson 4 shows it happen.")
+    where = f"|x| > {float(np.min(np.abs(flat))):.2f}" if flat.size else _("nowhere on this range")
+    common.explain(_("**Saturation.** The sigmoid's slope peaks at 0.25 (at x = 0) and drops below 0.01 for "
+                     "{where}: a neuron pushed there passes almost no gradient back. Stack ten sigmoid "
+                     "layers and the gradient shrinks by at least 4¹⁰ ≈ 10⁶ — lesson 4 shows it happen.",
+                     where=where))
 elif name in ("relu", "leaky_relu"):
-    common.explain("**Dead region.** ReLU's slope is exactly 0 for x < 0: a unit whose input is negative for "
-                   "every sample never changes again (a *dead ReLU*). Leaky ReLU keeps a small slope α there.")
+    common.explain(_("**Dead region.** ReLU's slope is exactly 0 for x < 0: a unit whose input is negative for "
+                     "every sample never changes again (a *dead ReLU*). Leaky ReLU keeps a small slope α there."))
 elif name == "tanh":
-    common.explain("**tanh** is a shifted, stretched sigmoid: tanh(x) = 2σ(2x) − 1. Its slope peaks at 1, "
-                   "four times the sigmoid's, and it is centred on 0 — but it saturates just the same.")
+    common.explain(_("**tanh** is a shifted, stretched sigmoid: tanh(x) = 2σ(2x) − 1. Its slope peaks at 1, "
+                     "four times the sigmoid's, and it is centred on 0 — but it saturates just the same."))
 
-st.header("Softmax: scores → probabilities")
-common.explain("Softmax turns a vector of scores (*logits*) into probabilities: "
-               "softmax(z)ᵢ = exp(zᵢ/T) / Σⱼ exp(zⱼ/T). A low temperature T sharpens the winner, a high one "
-               "flattens everything. Its derivative is a matrix, not a number: ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ).")
+st.header(_("Softmax: scores → probabilities"))
+common.explain(_("Softmax turns a vector of scores (*logits*) into probabilities: "
+                 "softmax(z)ᵢ = exp(zᵢ/T) / Σⱼ exp(zⱼ/T). A low temperature T sharpens the winner, a high one "
+                 "flattens everything. Its derivative is a matrix, not a number: ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)."))
 s1, s2 = st.columns([1, 2])
 with s1:
-    text = p.text("Logits (comma-separated)", "logits", "2.0, 1.0, 0.1")
-    temperature = p.slider("Temperature T", "temp", 0.1, 5.0, 1.0, 0.1)
+    text = p.text(_("Logits (comma-separated)"), "logits", "2.0, 1.0, 0.1")
+    temperature = p.slider(_("Temperature T"), "temp", 0.1, 5.0, 1.0, 0.1)
 
 
 def read_logits(text: str) -> np.ndarray:
@@ -81,11 +84,11 @@ def read_logits(text: str) -> np.ndarray:
         try:
             values.append(float(part))
         except ValueError:
-            raise ValueError(f"{part[:20]!r} is not a number") from None
+            raise ValueError(_("{value} is not a number", value=repr(part[:20]))) from None
         if not np.isfinite(values[-1]):
-            raise ValueError(f"{part[:20]!r} is not a finite number")
+            raise ValueError(_("{value} is not a finite number", value=repr(part[:20])))
     if not 2 <= len(values) <= 12:
-        raise ValueError(f"give 2 to 12 numbers, got {len(values)}")
+        raise ValueError(_("give 2 to 12 numbers, got {n}", n=len(values)))
     return np.array(values)
 
 
@@ -93,18 +96,20 @@ try:
     logits = read_logits(text)
 except ValueError as err:
     shown = text if len(text) <= 40 else text[:40] + "…"
-    s1.warning(f"Logits: {shown!r} can't be used: {err}. Showing the default 2.0, 1.0, 0.1 instead.")
+    s1.warning(_("Logits: {shown} can't be used: {error}. Showing the default 2.0, 1.0, 0.1 instead.",
+                 shown=repr(shown), error=err))
     logits = np.array([2.0, 1.0, 0.1])
 probs = nnlib.softmax(logits / temperature)
 with s2:
     df = pd.DataFrame({"class": [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)], "probability": probs})
-    common.show_chart(st, charts.bars_chart(df, "class", "probability", title="softmax(z / T)"), width="stretch")
-with st.expander("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)"):
+    common.show_chart(st, charts.bars_chart(df, "class", "probability", title="softmax(z / T)",
+                                            x_title=_("class"), y_title=_("probability")), width="stretch")
+with st.expander(_("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)")):
     jac = nnlib.Softmax.jacobian(logits / temperature)
     st.dataframe(pd.DataFrame(jac, columns=[f"∂/∂z{j + 1}" for j in range(len(logits))],
                               index=[f"s{i + 1}" for i in range(len(logits))]).style.format("{:.4f}"))
-    st.caption("Only the diagonal is sᵢ(1 − sᵢ). Post 001 back-propagates just that diagonal; paired with its "
-               "binary-cross-entropy-shaped loss gradient the two mistakes cancel — lesson 5 shows how.")
+    st.caption(_("Only the diagonal is sᵢ(1 − sᵢ). Post 001 back-propagates just that diagonal; paired with its "
+                 "binary-cross-entropy-shaped loss gradient the two mistakes cancel — lesson 5 shows how."))
 
 common.show_code([nnlib.activations.sigmoid, type(layer), nnlib.activations.softmax], key="act.code")
 p.sync_url()

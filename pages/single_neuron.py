@@ -7,6 +7,7 @@ import nnlib
 from nnlib import data
 from ui import common, live, presets
 from ui.common import latex_matrix as M
+from ui.i18n import N_, _
 from ui.params import PageParams, lecture_mode, seed
 from ui.run import TrainingRun
 
@@ -15,39 +16,42 @@ POST_SEED = 1234
 p = PageParams(PAGE)
 
 common.page_start()
-st.title("2 · A single neuron")
-common.explain(
+st.title(_("2 · A single neuron"))
+common.explain(_(
     "One neuron with three inputs and a sigmoid: ŷ = σ(xW + b). It learns the four-row table of the post "
     "(the label equals the first input) by **gradient descent** on the mean squared error. Below, every "
     "matrix of the first iteration is computed by nnlib and printed next to its formula; then the neuron "
     "trains live."
-)
+))
 
 PRESETS = {
-    "post": presets.Preset("The post's run", {"init": "post", "postgrad": True, "lr": 0.01, "epochs": 1000},
-                           "lr 0.01 for 1000 iterations from the post's weights. Predict: does the neuron get all "
-                           "four rows right by the end? Watch the accuracy curve."),
-    "slow": presets.Preset("Learning rate too small", {"init": "post", "postgrad": True, "lr": 0.001, "epochs": 1000},
-                           "Ten times smaller steps. Predict where the loss ends after 1000 iterations compared with "
-                           "the post's run — then pin both and compare."),
-    "fast": presets.Preset("Large learning rate", {"init": "post", "postgrad": True, "lr": 10.0, "epochs": 200},
-                           "lr 10: a thousand times the post's. With one sigmoid neuron the loss cannot blow up — "
-                           "predict whether it converges faster or oscillates."),
-    "mean": presets.Preset("True gradient of the mean", {"init": "post", "postgrad": False, "lr": 0.01, "epochs": 1000},
-                           "The correct gradient of the mean loss is 4× smaller than the post's. Predict the curve "
-                           "against the post's run (pin that one first)."),
+    "post": presets.Preset(N_("The post's run"), {"init": "post", "postgrad": True, "lr": 0.01, "epochs": 1000},
+                           N_("lr 0.01 for 1000 iterations from the post's weights. Predict: does the neuron get all "
+                           "four rows right by the end? Watch the accuracy curve.")),
+    "slow": presets.Preset(N_("Learning rate too small"),
+                           {"init": "post", "postgrad": True, "lr": 0.001, "epochs": 1000},
+                           N_("Ten times smaller steps. Predict where the loss ends after 1000 iterations "
+                           "compared with the post's run — then pin both and compare.")),
+    "fast": presets.Preset(N_("Large learning rate"), {"init": "post", "postgrad": True, "lr": 10.0, "epochs": 200},
+                           N_("lr 10: a thousand times the post's. With one sigmoid neuron the loss cannot blow up — "
+                           "predict whether it converges faster or oscillates.")),
+    "mean": presets.Preset(N_("True gradient of the mean"),
+                           {"init": "post", "postgrad": False, "lr": 0.01, "epochs": 1000},
+                           N_("The correct gradient of the mean loss is 4× smaller than the post's. Predict the curve "
+                           "against the post's run (pin that one first).")),
 }
 presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
-    st.subheader("Single neuron")
-    init = p.select("Initial weights", "init", ["post", "sidebar"], "post",
-                    format_func={"post": f"the post's (seed {POST_SEED})", "sidebar": "from the sidebar seed"}.get)
-    post_grad = p.toggle("Post's gradient (sum over rows)", "postgrad", True, advanced=True,
-                         help="The post's dMSE/dŷ = −2(y − ŷ) has no 1/n, so it is 4× the gradient of the mean "
-                              "loss it reports. Off: the true gradient of the mean.")
-    lr = p.select_slider("Learning rate", "lr", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], 0.01)
-    epochs = p.select_slider("Iterations", "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
+    st.subheader(_("Single neuron"))
+    init = p.select(_("Initial weights"), "init", ["post", "sidebar"], "post",
+                    format_func={"post": _("the post's (seed {seed})", seed=POST_SEED),
+                                 "sidebar": _("from the sidebar seed")}.get)
+    post_grad = p.toggle(_("Post's gradient (sum over rows)"), "postgrad", True, advanced=True,
+                         help=_("The post's dMSE/dŷ = −2(y − ŷ) has no 1/n, so it is 4× the gradient of the mean "
+                                "loss it reports. Off: the true gradient of the mean."))
+    lr = p.select_slider(_("Learning rate"), "lr", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], 0.01)
+    epochs = p.select_slider(_("Iterations"), "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
 
 rng_seed = POST_SEED if init == "post" else seed()
 x, y = data.toy4()
@@ -73,25 +77,25 @@ dense.backward(delta)
 dW, db = dense.dW.copy(), dense.db.copy()
 nnlib.SGD(model, lr=lr).step()
 
-st.header("One iteration, matrix by matrix")
+st.header(_("One iteration, matrix by matrix"))
 if init == "post":
-    st.caption(f"`np.random.seed({POST_SEED}); W = np.random.randn(3, 1)`, b = 0, learning rate {lr:g} — "
-               "the same numbers as the post.")
+    st.caption(_("`np.random.seed({seed}); W = np.random.randn(3, 1)`, b = 0, learning rate {lr} — "
+                 "the same numbers as the post.", seed=POST_SEED, lr=f"{lr:g}"))
 steps = [
-    ("Inputs and labels", rf"x = {M(x, 0)},\quad y = {M(y, 0)}"),
-    ("Initial weights", rf"W = {M(W0)},\quad b = {M(b0)}"),
-    ("Forward: weighted sum", rf"z = xW + b = {M(z)}"),
-    ("Forward: sigmoid", rf"\hat y = \sigma(z) = \frac{{1}}{{1 + e^{{-z}}}} = {M(y_hat)}"),
-    ("Loss: mean squared error", rf"L = \tfrac{{1}}{{4}}\textstyle\sum (y - \hat y)^2 = {L:.17g}"),
-    ("Backward: loss gradient", (r"\frac{\partial L}{\partial \hat y} = -2(y - \hat y)" if post_grad else
+    (_("Inputs and labels"), rf"x = {M(x, 0)},\quad y = {M(y, 0)}"),
+    (_("Initial weights"), rf"W = {M(W0)},\quad b = {M(b0)}"),
+    (_("Forward: weighted sum"), rf"z = xW + b = {M(z)}"),
+    (_("Forward: sigmoid"), rf"\hat y = \sigma(z) = \frac{{1}}{{1 + e^{{-z}}}} = {M(y_hat)}"),
+    (_("Loss: mean squared error"), rf"L = \tfrac{{1}}{{4}}\textstyle\sum (y - \hat y)^2 = {L:.17g}"),
+    (_("Backward: loss gradient"), (r"\frac{\partial L}{\partial \hat y} = -2(y - \hat y)" if post_grad else
                                  r"\frac{\partial L}{\partial \hat y} = -\tfrac{2}{4}(y - \hat y)")
      + f" = {M(dL_dyhat)}"),
-    ("Backward: sigmoid slope", rf"\sigma'(z) = \hat y (1 - \hat y) = {M(sigma_prime)}"),
-    ("Backward: chain rule", rf"\delta = \frac{{\partial L}}{{\partial \hat y}} \odot \sigma'(z) = {M(delta)}"),
-    ("Gradient of the weights", rf"\frac{{\partial L}}{{\partial W}} = x^\top \delta = {M(dW)}"),
-    ("Gradient of the bias", rf"\frac{{\partial L}}{{\partial b}} = \textstyle\sum \delta = {M(db)}"),
-    ("Update: weights", rf"W \leftarrow W - {lr:g}\,\frac{{\partial L}}{{\partial W}} = {M(dense.W)}"),
-    ("Update: bias", rf"b \leftarrow b - {lr:g}\,\frac{{\partial L}}{{\partial b}} = {M(dense.b)}"),
+    (_("Backward: sigmoid slope"), rf"\sigma'(z) = \hat y (1 - \hat y) = {M(sigma_prime)}"),
+    (_("Backward: chain rule"), rf"\delta = \frac{{\partial L}}{{\partial \hat y}} \odot \sigma'(z) = {M(delta)}"),
+    (_("Gradient of the weights"), rf"\frac{{\partial L}}{{\partial W}} = x^\top \delta = {M(dW)}"),
+    (_("Gradient of the bias"), rf"\frac{{\partial L}}{{\partial b}} = \textstyle\sum \delta = {M(db)}"),
+    (_("Update: weights"), rf"W \leftarrow W - {lr:g}\,\frac{{\partial L}}{{\partial W}} = {M(dense.W)}"),
+    (_("Update: bias"), rf"b \leftarrow b - {lr:g}\,\frac{{\partial L}}{{\partial b}} = {M(dense.b)}"),
 ]
 per_row = 1 if lecture_mode() else 2  # on a projector, one big step per row
 for i in range(0, len(steps), per_row):
@@ -100,24 +104,28 @@ for i in range(0, len(steps), per_row):
         col.markdown(f"**{title}**")
         col.latex(tex)
 if post_grad:
-    common.explain("ℹ️ **A quirk kept on purpose.** The post's gradient −2(y − ŷ) is the gradient of the *sum* of "
-                   "squared errors, while the loss it prints is their *mean*: its steps are 4× (one per row) "
-                   "what the printed loss asks for. We keep it so the numbers match the post; switch "
-                   "*Post's gradient* off in the sidebar for the true gradient of the mean.")
+    common.explain(_("ℹ️ **A quirk kept on purpose.** The post's gradient −2(y − ŷ) is the gradient of the *sum* "
+                     "of squared errors, while the loss it prints is their *mean*: its steps are 4× (one per row) "
+                     "what the printed loss asks for. We keep it so the numbers match the post; switch "
+                     "*Post's gradient* off in the sidebar for the true gradient of the mean."))
 
 # ---- training, live --------------------------------------------------------------------------
-st.header("Training")
+st.header(_("Training"))
 
 
 def new_run() -> TrainingRun:
     m, lo = build(np.random.RandomState(rng_seed))
     return TrainingRun(signature=(init, rng_seed, post_grad), model=m, loss=lo,
                        optimizer=nnlib.SGD(m, lr=lr), x=x, y=y, target_epochs=epochs,
-                       label=f"lr={lr:g}" + ("" if post_grad else ", mean gradient"))
+                       label=run_label())
+
+
+def run_label() -> str:
+    return f"lr={lr:g}" if post_grad else _("lr={lr}, mean gradient", lr=f"{lr:g}")
 
 
 run = live.get_run(PAGE, (init, rng_seed, post_grad), new_run)
-run.label = f"lr={lr:g}" + ("" if post_grad else ", mean gradient")
+run.label = run_label()
 
 
 def draw(r: TrainingRun) -> None:

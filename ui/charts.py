@@ -7,13 +7,20 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-SERIES_NAMES = {
-    "loss": "train loss",  # the batch-weighted mean over the epoch (the whole set when full-batch)
-    "train_loss": "train loss (full pass)",
-    "val_loss": "test loss",
-    "accuracy": "train accuracy",
-    "val_accuracy": "test accuracy",
+from .i18n import N_, _
+
+SERIES_NAMES = {  # shown in the session's language: _(SERIES_NAMES[key])
+    "loss": N_("train loss"),  # the batch-weighted mean over the epoch (the whole set when full-batch)
+    "train_loss": N_("train loss (full pass)"),
+    "val_loss": N_("test loss"),
+    "accuracy": N_("train accuracy"),
+    "val_accuracy": N_("test accuracy"),
 }
+
+
+def current_run() -> str:
+    """The legend's name of the run being trained (pinned runs carry their own labels)."""
+    return _("current run")
 
 
 def long_history(history: pd.DataFrame, fields: list[str], run: str | None = None) -> pd.DataFrame:
@@ -22,24 +29,27 @@ def long_history(history: pd.DataFrame, fields: list[str], run: str | None = Non
     if history.empty or not present:
         return pd.DataFrame({"epoch": [], "series": [], "value": [], "run": []})
     out = history.melt(id_vars="epoch", value_vars=present, var_name="series", value_name="value")
-    out["series"] = out["series"].map(lambda s: SERIES_NAMES.get(s, s))
-    out["run"] = run or "current run"
+    out["series"] = out["series"].map(lambda s: _(SERIES_NAMES[s]) if s in SERIES_NAMES else s)
+    out["run"] = run or current_run()
     return out.dropna(subset=["value"])
 
 
-def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
-                 log_y: bool = False, height: int = 320, x_title: str = "epoch") -> alt.Chart:
+def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | None = None,
+                 log_y: bool = False, height: int = 320, x_title: str | None = None) -> alt.Chart:
     """Lines of ``value`` against ``epoch``, one per (run, series), with hover values.
 
     ``data`` is the long form from ``long_history`` (several runs concatenated overlay
     them: pinned runs are dashed, the current run solid)."""
+    title = _("Loss") if title is None else title
+    y_title = _("loss") if y_title is None else y_title
+    x_title = _("epoch") if x_title is None else x_title
     if data.empty:  # before the first epoch: say what to do rather than draw empty axes
-        note = pd.DataFrame({"text": ["Press Play or Step to train"]})
+        note = pd.DataFrame({"text": [_("Press Play or Step to train")]})
         return alt.Chart(note, title=title, height=height).mark_text(size=16, color="gray").encode(
             text="text:N").properties(width="container")
     one_run = data["run"].nunique() == 1  # no pinned runs: the legend needs only the series
     data = data.assign(line=data["series"] if one_run else data["run"] + " · " + data["series"],
-                       pinned=data["run"] != "current run")
+                       pinned=data["run"] != current_run())
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
@@ -54,8 +64,8 @@ def curves_chart(data: pd.DataFrame, title: str = "Loss", y_title: str = "loss",
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
         strokeDash=alt.StrokeDash("pinned:N", legend=None,
                                   scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
-        tooltip=[alt.Tooltip("run:N"), alt.Tooltip("series:N"), alt.Tooltip("epoch:Q"),
-                 alt.Tooltip("value:Q", format=".5f")],
+        tooltip=[alt.Tooltip("run:N", title=_("run")), alt.Tooltip("series:N", title=_("series")),
+                 alt.Tooltip("epoch:Q", title=x_title), alt.Tooltip("value:Q", title=y_title, format=".5f")],
     )
     return lines.properties(width="container")
 
@@ -78,7 +88,8 @@ def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[fl
         x=alt.X("x:Q"), y=alt.Y("y:Q", title=None),
         color=alt.Color("curve:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(scheme="category10")),
-        tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4f")],
+        tooltip=[alt.Tooltip("curve:N", title=_("curve")), alt.Tooltip("x:Q", format=".3f"),
+                 alt.Tooltip("y:Q", format=".4f")],
     )
     if point is not None:
         x0, values = point
@@ -86,13 +97,17 @@ def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[fl
         chart = chart + alt.Chart(pd.DataFrame({"x": [x0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
         chart = chart + alt.Chart(pts).mark_point(size=120, filled=True).encode(
             x="x:Q", y="y:Q", color="curve:N",
-            tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4f")])
+            tooltip=[alt.Tooltip("curve:N", title=_("curve")), alt.Tooltip("x:Q", format=".3f"),
+                     alt.Tooltip("y:Q", format=".4f")])
     return chart.properties(width="container")
 
 
-def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: str = "Confusion matrix",
-                   x_title: str = "predicted", y_title: str = "true", height: int = 300) -> alt.Chart:
+def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: str | None = None,
+                   x_title: str | None = None, y_title: str | None = None, height: int = 300) -> alt.Chart:
     """A count matrix as a heatmap with the numbers written in the cells."""
+    title = _("Confusion matrix") if title is None else title
+    x_title = _("predicted") if x_title is None else x_title
+    y_title = _("true") if y_title is None else y_title
     counts = np.asarray(counts)
     labels = labels or [str(i) for i in range(counts.shape[0])]
     rows, cols = np.indices(counts.shape)
@@ -103,7 +118,9 @@ def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: s
         y=alt.Y("true:N", title=y_title, sort=labels),
     )
     cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
-                                    tooltip=["true:N", "predicted:N", "count:Q"])
+                                    tooltip=[alt.Tooltip("true:N", title=y_title),
+                                             alt.Tooltip("predicted:N", title=x_title),
+                                             alt.Tooltip("count:Q", title=_("count"))])
     threshold = counts.max() / 2 if counts.size else 0
     text = base.mark_text(fontSize=14).encode(
         text="count:Q",
@@ -113,10 +130,15 @@ def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: s
 
 
 def bars_chart(df: pd.DataFrame, x: str, y: str, title: str = "", height: int = 220,
-               color: str | None = None, y_scale: alt.Scale | None = None) -> alt.Chart:
-    """A plain bar chart (probabilities, per-class accuracy, gradient norms...)."""
-    enc = {"x": alt.X(f"{x}:N", sort=None), "y": alt.Y(f"{y}:Q", scale=y_scale or alt.Undefined),
-           "tooltip": [f"{x}:N", alt.Tooltip(f"{y}:Q", format=".4f")]}
+               color: str | None = None, y_scale: alt.Scale | None = None, x_title: str | None = None,
+               y_title: str | None = None) -> alt.Chart:
+    """A plain bar chart (probabilities, per-class accuracy, gradient norms...). The axes are titled
+    ``x_title``/``y_title`` (the column names when not given)."""
+    x_title = x if x_title is None else x_title
+    y_title = y if y_title is None else y_title
+    enc = {"x": alt.X(f"{x}:N", sort=None, title=x_title),
+           "y": alt.Y(f"{y}:Q", scale=y_scale or alt.Undefined, title=y_title),
+           "tooltip": [alt.Tooltip(f"{x}:N", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=".4f")]}
     if color:
         enc["color"] = alt.Color(f"{color}:N", legend=None)
     return alt.Chart(df, title=title, height=height).mark_bar().encode(**enc).properties(width="container")

@@ -114,19 +114,19 @@ def side_by_side(spec: list[float]) -> list:
     return [st.container() for _ in spec] if lecture_mode() else st.columns(spec)
 
 
-def explain(markdown: str, title: str = "Explanation") -> None:
+def explain(markdown: str, title: str | None = None) -> None:
     """Explanatory text: shown in full normally, folded into an expander in lecture mode
     so the projector shows the picture, not paragraphs."""
     if lecture_mode():
-        with st.expander(title, expanded=False):
+        with st.expander(title or _("Explanation"), expanded=False):
             st.markdown(markdown)
     else:
         st.markdown(markdown)
 
 
-def show_code(objects: list, key: str, label: str = "Show the code") -> None:
+def show_code(objects: list, key: str, label: str | None = None) -> None:
     """A toggle that prints the source of the nnlib functions/classes that just ran."""
-    if st.toggle(label, key=key, help="The nnlib source that computed what you see"):
+    if st.toggle(label or _("Show the code"), key=key, help=_("The nnlib source that computed what you see")):
         for obj in objects:
             name = getattr(obj, "__qualname__", repr(obj))
             module = getattr(obj, "__module__", "")
@@ -156,11 +156,11 @@ def guarded(body: Callable[[], None]) -> None:
     try:
         body()
     except ValueError as err:  # nnlib's argument errors are written for the reader
-        st.error(f"That setting can't be used: {err}")
+        st.error(_("That setting can't be used — {error}", error=err))
     except Exception as err:  # noqa: BLE001 - the page must survive anything
         traceback.print_exc()  # to the server log, for a bug report; never onto the page
-        st.error(f"Something went wrong on this page ({type(err).__name__}: {err}). "
-                 "Press Reset or reload the page; your other pages are unaffected.")
+        st.error(_("Something went wrong on this page. Press Reset or reload the page; your other pages are "
+                   "unaffected. — {error}", error=f"{type(err).__name__}: {err}"))
     finally:
         if got:
             lock.release()

@@ -22,6 +22,7 @@ import streamlit as st
 import nnlib
 
 from . import charts, common
+from .i18n import N_, _
 from .params import lecture_mode
 from .run import TrainingRun
 
@@ -29,6 +30,9 @@ TICK = 0.1  # seconds between fragment re-runs while playing
 BUDGET = 0.35  # seconds of training per re-run (at least one epoch)
 MAX_PINS = 4
 MAX_UPLOAD_MB = 50
+# the run stores nnlib's (English) error with one of these prefixes; the page shows a translated explanation
+RUN_ERRORS = {"Training diverged: ": N_("Training diverged: {error}"),
+              "Training stopped: ": N_("Training stopped: {error}")}
 
 
 def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:
@@ -37,7 +41,7 @@ def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> 
     run = st.session_state.get(key)
     if run is None or run.signature != signature:
         if run is not None and run.history:
-            st.toast("Settings changed: started a fresh model (learning rate and epochs keep it).")
+            st.toast(_("Settings changed: started a fresh model (learning rate and epochs keep it)."))
         run = factory()
         st.session_state[key] = run
     if common.arrived():
@@ -66,10 +70,10 @@ def _step(run: TrainingRun) -> None:
 
 def _pin(page: str, run: TrainingRun) -> None:
     pins = st.session_state.setdefault(f"pins:{page}", [])
-    pins.append({"label": run.label or f"run {len(pins) + 1}", "history": run.frame()})
+    pins.append({"label": run.label or _("run {n}", n=len(pins) + 1), "history": run.frame()})
     del pins[:-MAX_PINS]
-    st.toast("Run pinned. Change a setting, then train: both curves share the chart. "
-             "(The same settings and seed would draw the very same curve.)", icon=":material/push_pin:")
+    st.toast(_("Run pinned. Change a setting, then train: both curves share the chart. "
+               "(The same settings and seed would draw the very same curve.)"), icon=":material/push_pin:")
 
 
 def pins(page: str) -> list[dict]:
@@ -82,22 +86,22 @@ def controls(page: str, run: TrainingRun) -> None:
     cols = st.columns([1.3, 1.2, 1.1, 1.3, 1.5] if pins(page) else [1.3, 1.2, 1.1, 1.3])
     # One button (one key) that reads Pause while playing: a keyboard user's focus stays on it.
     if run.playing:
-        cols[0].button("Pause", icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
-                       type="primary", width="stretch", shortcut="P", help="Pause training (P)")
+        cols[0].button(_("Pause"), icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
+                       type="primary", width="stretch", shortcut="P", help=_("Pause training (P)"))
     else:
-        label = "Play" if not run.history else "Finished" if run.done else "Resume"
+        label = _("Play") if not run.history else _("Finished") if run.done else _("Resume")
         cols[0].button(label, icon=":material/play_arrow:", key=f"{page}_play",
                        on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
-                       shortcut="P", help="Train until the epoch target; the charts grow as it runs (P)")
-    cols[1].button("Step", icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,),
-                   width="stretch", help="Train one more epoch (S)", disabled=run.done, shortcut="S")
-    cols[2].button("Reset", icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,),
-                   width="stretch", help="A fresh model with the same seed")
-    cols[3].button("Pin run", icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run),
+                       shortcut="P", help=_("Train until the epoch target; the charts grow as it runs (P)"))
+    cols[1].button(_("Step"), icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,),
+                   width="stretch", help=_("Train one more epoch (S)"), disabled=run.done, shortcut="S")
+    cols[2].button(_("Reset"), icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,),
+                   width="stretch", help=_("A fresh model with the same seed"))
+    cols[3].button(_("Pin run"), icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run),
                    width="stretch", disabled=not run.history,
-                   help=f"Keep this curve to compare the next run (up to {MAX_PINS})")
+                   help=_("Keep this curve to compare the next run (up to {n})", n=MAX_PINS))
     if pins(page):
-        cols[4].button(f"Clear {len(pins(page))} pinned", key=f"{page}_unpin",
+        cols[4].button(_("Clear {n} pinned", n=len(pins(page))), key=f"{page}_unpin",
                        on_click=lambda: st.session_state.pop(f"pins:{page}", None))
 
 
@@ -115,36 +119,37 @@ def metrics(run: TrainingRun) -> None:
     prev = run.history[-2] if len(run.history) > 1 else {}
     cols = st.columns(5)
     before = run.extra.get("loaded_epochs", 0)
-    cols[0].metric("Epoch", f"{run.epochs_done} / {run.target_epochs}",
-                   help=f"Counted from the loaded weights, which had trained {before} epochs before they were saved"
-                   if "loaded" in run.extra else None)
+    cols[0].metric(_("Epoch"), f"{run.epochs_done} / {run.target_epochs}",
+                   help=_("Counted from the loaded weights, which had trained {n} epochs before they were saved",
+                          n=before) if "loaded" in run.extra else None)
     if "loaded" in run.extra and not run.history:
-        cols[0].caption(f"Loaded: {run.extra['loaded']}" + (f", trained {before} epochs" if before else ""))
+        cols[0].caption(_("Loaded: {name}, trained {n} epochs", name=run.extra["loaded"], n=before) if before
+                        else _("Loaded: {name}", name=run.extra["loaded"]))
     delta = None
     if prev and last.get("loss") is not None:
         delta = _fmt(last["loss"] - prev["loss"], sign="+")
-    cols[1].metric("Loss", _fmt(last.get("loss")), delta, delta_color="inverse")
+    cols[1].metric(_("Loss"), _fmt(last.get("loss")), delta, delta_color="inverse")
     if last.get("accuracy") is not None:
-        cols[2].metric("Train accuracy", _fmt(last.get("accuracy"), 3))
+        cols[2].metric(_("Train accuracy"), _fmt(last.get("accuracy"), 3))
     if last.get("val_accuracy") is not None:
-        cols[3].metric("Test accuracy", _fmt(last.get("val_accuracy"), 3))
-    cols[4].metric("Training time", f"{last.get('seconds', 0.0):.2f} s")
+        cols[3].metric(_("Test accuracy"), _fmt(last.get("val_accuracy"), 3))
+    cols[4].metric(_("Training time"), f"{last.get('seconds', 0.0):.2f} s")
 
 
 def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
     """Loss (and accuracy when there is one) with pinned runs overlaid."""
     frames = [charts.long_history(p["history"], ["loss", "train_loss", "val_loss"], p["label"]) for p in pins(page)]
-    frames.append(charts.long_history(run.frame(), ["loss", "train_loss", "val_loss"], "current run"))
+    frames.append(charts.long_history(run.frame(), ["loss", "train_loss", "val_loss"], charts.current_run()))
     loss_df = pd.concat(frames, ignore_index=True)
     acc_frames = [charts.long_history(p["history"], ["accuracy", "val_accuracy"], p["label"]) for p in pins(page)]
-    acc_frames.append(charts.long_history(run.frame(), ["accuracy", "val_accuracy"], "current run"))
+    acc_frames.append(charts.long_history(run.frame(), ["accuracy", "val_accuracy"], charts.current_run()))
     acc_df = pd.concat(acc_frames, ignore_index=True)
     cols = st.columns(2) if not acc_df.empty else [st.container()]
     height = 440 if lecture_mode() else 320  # the projector's type is bigger; keep the plot tall
-    common.show_chart(cols[0], charts.curves_chart(loss_df, "Loss", "loss", log_y=log_y, height=height),
+    common.show_chart(cols[0], charts.curves_chart(loss_df, _("Loss"), _("loss"), log_y=log_y, height=height),
                       width="stretch")
     if not acc_df.empty:
-        common.show_chart(cols[1], charts.curves_chart(acc_df, "Accuracy", "accuracy", height=height),
+        common.show_chart(cols[1], charts.curves_chart(acc_df, _("Accuracy"), _("accuracy"), height=height),
                           width="stretch")
 
 
@@ -172,7 +177,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         metrics(run)
         st.progress(min(run.epochs_done / max(run.target_epochs, 1), 1.0))
         if run.error:
-            st.error(run.error)
+            st.error(run_error_text(run.error))
         history_charts(page, run)
         if draw is not None:
             draw(run)
@@ -180,6 +185,15 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
             st.rerun()  # training finished in this tick: redraw the buttons, stop the timer
 
     live()
+
+
+def run_error_text(error: str) -> str:
+    """A run's stored error (nnlib's English message after a fixed prefix) as the page shows it:
+    a translated explanation followed by the original."""
+    for prefix, template in RUN_ERRORS.items():
+        if error.startswith(prefix):
+            return _(template, error=error[len(prefix):])
+    return error
 
 
 # -- save / load ---------------------------------------------------------------------------
@@ -192,15 +206,15 @@ def model_bytes(run: TrainingRun, meta: dict) -> bytes:
 
 def save_load(page: str, run: TrainingRun, meta: dict) -> None:
     """Download the trained model (+ a NumPy-only inference snippet); upload one back."""
-    with st.expander("Save or load the model", icon=":material/save:"):
+    with st.expander(_("Save or load the model"), icon=":material/save:"):
         c1, c2 = st.columns(2)
         trained_for = run.epochs_done + run.extra.get("loaded_epochs", 0)
-        c1.download_button("Download model (.npz)", model_bytes(run, {"page": page, "epochs": trained_for, **meta}),
+        c1.download_button(_("Download model (.npz)"), model_bytes(run, {"page": page, "epochs": trained_for, **meta}),
                            file_name=f"nnlib-{page}.npz", mime="application/octet-stream",
                            key=f"{page}_download", disabled=not run.trained)
-        c2.download_button("Download inference snippet (.py)", nnlib.io.INFERENCE_SNIPPET,
+        c2.download_button(_("Download inference snippet (.py)"), nnlib.io.INFERENCE_SNIPPET,
                            file_name="predict.py", mime="text/x-python", key=f"{page}_snippet")
-        upload = st.file_uploader("Load a model saved from this page", type=["npz"], key=f"{page}_upload")
+        upload = st.file_uploader(_("Load a model saved from this page"), type=["npz"], key=f"{page}_upload")
         if upload is not None and st.session_state.get(f"{page}_loaded") != upload.file_id:
             st.session_state[f"{page}_loaded"] = upload.file_id
             run.extra["load_msg"] = load_into(page, run, upload.getvalue(), upload.name)
@@ -213,16 +227,18 @@ def save_load(page: str, run: TrainingRun, meta: dict) -> None:
 def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool, str]:
     """Validate an uploaded model and copy its weights into ``run``. Returns (ok, message)."""
     if len(data) > MAX_UPLOAD_MB * 2**20:
-        return False, f"{name} is {len(data) / 2**20:.0f} MB; the limit is {MAX_UPLOAD_MB} MB."
+        return False, _("{name} is {size:.0f} MB; the limit is {limit} MB.", name=name, size=len(data) / 2**20,
+                        limit=MAX_UPLOAD_MB)
     try:
         model, meta = nnlib.load(io.BytesIO(data), return_meta=True)
     except ValueError as err:
-        return False, f"Could not load {name}: {err}"
+        return False, _("Could not load {name}: {error}", name=name, error=err)
     if meta.get("page") not in (None, page):
-        return False, f"{name} was saved from the '{meta.get('page')}' page, not this one."
+        return False, _("{name} was saved from the '{page}' page, not this one.", name=name, page=meta.get("page"))
     if model.config() != run.model.config():
-        return False, (f"{name} holds {describe(model)}, but this page is set to {describe(run.model)}: "
-                       "set the controls to match, then load it again.")
+        return False, _("{name} holds {model}, but this page is set to {current}: "
+                        "set the controls to match, then load it again.", name=name, model=describe(model),
+                        current=describe(run.model))
     for key, p in run.model.params().items():
         p[...] = model.params()[key]
     run.extra["loaded"] = name
@@ -232,11 +248,13 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool
     run.steps.clear()
     run.error, run._gen, run.playing = None, None, False
     run.extra["loaded_metrics"] = run.evaluate()  # the metrics row shows the loaded weights at once
-    return True, f"Loaded {name}: {describe(model)}. Press Play to train on from these weights."
+    return True, _("Loaded {name}: {model}. Press Play to train on from these weights.", name=name,
+                   model=describe(model))
 
 
 def describe(model: nnlib.Sequential) -> str:
     dense = model.dense_layers
     sizes = [dense[0].in_features] + [d.out_features for d in dense] if dense else []
     acts = [type(layer).__name__ for layer in model.layers if not isinstance(layer, nnlib.Dense)]
-    return f"a {'-'.join(map(str, sizes))} network ({', '.join(dict.fromkeys(acts))})"
+    return _("a {sizes} network ({activations})", sizes="-".join(map(str, sizes)),
+             activations=", ".join(dict.fromkeys(acts)))

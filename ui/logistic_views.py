@@ -15,13 +15,16 @@ import pandas as pd
 import nnlib
 from nnlib import data
 
+from . import charts
+from .i18n import N_, _
 from .run import TrainingRun
 
 MAX_CURVES = 60  # light-blue "after an update" curves drawn at most (the chart stays fast)
 MAX_PATH_POINTS = 1500  # points of the SGD path / per-update loss drawn at most
-CLASS_0, CLASS_1 = "class 0 (y = 0)", "class 1 (y = 1)"
-INITIAL, UPDATES, CURRENT = "initial curve", "after each update", "current curve"
-TRUE_RULE, LEARNED_RULE = "true boundary", "learned boundary −b/w"
+# series keys (English, in the frames); the charts show them translated: _(CLASS_0)
+CLASS_0, CLASS_1 = N_("class 0 (y = 0)"), N_("class 1 (y = 1)")
+INITIAL, UPDATES, CURRENT = N_("initial curve"), N_("after each update"), N_("current curve")
+TRUE_RULE, LEARNED_RULE = N_("true boundary"), N_("learned boundary −b/w")
 PALETTE = {CLASS_0: "#ff7f0e", CLASS_1: "#1f77b4", INITIAL: "#2ca02c", UPDATES: "#87ceeb",
            CURRENT: "#d62728", TRUE_RULE: "#555555", LEARNED_RULE: "#d62728"}
 PIN_COLOURS = ["#ff7f0e", "#e377c2", "#17becf", "#bcbd22"]
@@ -163,8 +166,14 @@ def landscape_frame(x: np.ndarray, y: np.ndarray, paths: list[pd.DataFrame], cel
 
 # -- charts ---------------------------------------------------------------------------------
 
+def _shown(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its series keys in the session's language (what the legend and tooltips show)."""
+    return df.assign(series=df["series"].map(lambda s: _(s)))
+
+
 def _colour(title=None, legend=True) -> alt.Color:
-    return alt.Color("series:N", title=title, scale=alt.Scale(domain=list(PALETTE), range=list(PALETTE.values())),
+    return alt.Color("series:N", title=title, scale=alt.Scale(domain=[_(k) for k in PALETTE],
+                                                              range=list(PALETTE.values())),
                      legend=alt.Legend(orient="bottom", columns=4, labelLimit=260) if legend else None)
 
 
@@ -177,9 +186,9 @@ def curve_chart(x: np.ndarray, y: np.ndarray, path: pd.DataFrame, boundary: floa
     scale_x = alt.Scale(domain=list(domain), nice=False)
     enc_x = alt.X("x:Q", title="x", scale=scale_x)
     pts = pd.DataFrame({"x": x, "a": y.astype(float), "series": np.where(y == 1, CLASS_1, CLASS_0)})
-    points = alt.Chart(pts).mark_circle(size=70, opacity=0.75).encode(
+    points = alt.Chart(_shown(pts)).mark_circle(size=70, opacity=0.75).encode(
         x=enc_x, y=alt.Y("a:Q", title="a = σ(w·x + b)", scale=alt.Scale(domain=[-0.05, 1.05])),
-        color=_colour(), tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("a:Q", title="label")])
+        color=_colour(), tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("a:Q", title=_("label"))])
     curves = curves_frame(path, domain)
     layers = [points]
     for series, mark in [(UPDATES, dict(strokeWidth=1)), (INITIAL, dict(strokeWidth=2.5)),
@@ -188,21 +197,23 @@ def curve_chart(x: np.ndarray, y: np.ndarray, path: pd.DataFrame, boundary: floa
         if part.empty:
             continue
         enc = dict(x=enc_x, y="a:Q", color=_colour(), detail="update:N",
-                   tooltip=["series:N", alt.Tooltip("update:Q", title="after update"),
+                   tooltip=[alt.Tooltip("series:N", title=_("series")),
+                            alt.Tooltip("update:Q", title=_("after update")),
                             alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("a:Q", format=".3f")])
         if series == UPDATES:  # fade in: the later the update, the less transparent
             enc["opacity"] = alt.Opacity("update:Q", scale=alt.Scale(range=[0.15, 0.9]), legend=None)
-        layers.append(alt.Chart(part).mark_line(clip=True, **mark).encode(**enc).properties(name=series))
+        layers.append(alt.Chart(_shown(part)).mark_line(clip=True, **mark).encode(**enc).properties(name=series))
     w, b = path["w"].iloc[-1], path["b"].iloc[-1]
     rules = [(TRUE_RULE, boundary)]
     learned = learned_boundary(w, b)
     if learned is not None and domain[0] <= learned <= domain[1]:
         rules.append((LEARNED_RULE, learned))
     rule_df = pd.DataFrame({"x": [v for _, v in rules], "series": [s for s, _ in rules]})
-    layers.append(alt.Chart(rule_df).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
-        x=enc_x, color=_colour(), tooltip=["series:N", alt.Tooltip("x:Q", format=".3f")]))
+    layers.append(alt.Chart(_shown(rule_df)).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
+        x=enc_x, color=_colour(), tooltip=[alt.Tooltip("series:N", title=_("series")),
+                                           alt.Tooltip("x:Q", format=".3f")]))
     return alt.layer(*layers).properties(height=height, width="container",
-                                         title="Data and the sigmoid curve after every update")
+                                         title=_("Data and the sigmoid curve after every update"))
 
 
 def landscape_chart(grid: pd.DataFrame, path: pd.DataFrame, boundary: float,
@@ -212,36 +223,39 @@ def landscape_chart(grid: pd.DataFrame, path: pd.DataFrame, boundary: float,
     sx = alt.Scale(domain=[float(grid["w0"].min()), float(grid["w1"].max())], nice=False, zero=False)
     sy = alt.Scale(domain=[float(grid["b0"].min()), float(grid["b1"].max())], nice=False, zero=False)
     heat = alt.Chart(grid).mark_rect().encode(
-        x=alt.X("w0:Q", title="w (weight)", scale=sx), x2="w1:Q",
-        y=alt.Y("b0:Q", title="b (bias)", scale=sy), y2="b1:Q",
-        color=alt.Color("loss:Q", title="mean BCE", scale=alt.Scale(type="log", scheme="viridis"),
+        x=alt.X("w0:Q", title=_("w (weight)"), scale=sx), x2="w1:Q",
+        y=alt.Y("b0:Q", title=_("b (bias)"), scale=sy), y2="b1:Q",
+        color=alt.Color("loss:Q", title=_("mean BCE"), scale=alt.Scale(type="log", scheme="viridis"),
                         legend=alt.Legend(orient="right", format=".2~g")),
         tooltip=[alt.Tooltip("w:Q", format=".3f"), alt.Tooltip("b:Q", format=".3f"),
-                 alt.Tooltip("loss:Q", format=".4f")])
+                 alt.Tooltip("loss:Q", title=_("loss"), format=".4f")])
     ws = np.linspace(sx.domain[0], sx.domain[1], 50)
     valley = pd.DataFrame({"w": ws, "b": -boundary * ws})
     valley_line = alt.Chart(valley).mark_line(clip=True, strokeDash=[3, 3], color="white", opacity=0.6).encode(
         x=alt.X("w:Q", scale=sx), y=alt.Y("b:Q", scale=sy), order="w:Q")
-    shown = thin(path, MAX_PATH_POINTS).assign(run="current run")
+    current = charts.current_run()
+    shown = thin(path, MAX_PATH_POINTS).assign(run=current)
     lines = [shown] + [p.assign(run=label) for label, p in (pinned or [])]
     runs = pd.concat(lines, ignore_index=True)
-    domain = ["current run"] + [label for label, _ in (pinned or [])]
+    domain = [current] + [label for label, _ in (pinned or [])]
     colours = ["white"] + PIN_COLOURS[:len(domain) - 1]
     trail = alt.Chart(runs).mark_line(clip=True, strokeWidth=2, point=alt.OverlayMarkDef(size=12)).encode(
         x=alt.X("w:Q", scale=sx), y=alt.Y("b:Q", scale=sy), order="update:Q", detail="run:N",
         color=alt.Color("run:N", title=None, scale=alt.Scale(domain=domain, range=colours),
                         legend=alt.Legend(orient="bottom") if pinned else None),
-        strokeDash=alt.condition(alt.datum.run == "current run", alt.value([1, 0]), alt.value([5, 3])),
-        tooltip=["run:N", "update:Q", alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")])
+        strokeDash=alt.condition(alt.datum.run == current, alt.value([1, 0]), alt.value([5, 3])),
+        tooltip=[alt.Tooltip("run:N", title=_("run")), alt.Tooltip("update:Q", title=_("update")),
+                 alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")])
     ends = pd.DataFrame({"w": [path["w"].iloc[0], path["w"].iloc[-1]], "b": [path["b"].iloc[0], path["b"].iloc[-1]],
-                         "point": ["start", "now"]}).iloc[:1 if len(path) == 1 else 2]
+                         "point": [_("start"), _("now")]}).iloc[:1 if len(path) == 1 else 2]
     marks = alt.Chart(ends).mark_point(filled=True, size=160, stroke="white", strokeWidth=1.5).encode(
         x=alt.X("w:Q", scale=sx), y=alt.Y("b:Q", scale=sy),
-        fill=alt.Fill("point:N", scale=alt.Scale(domain=["start", "now"], range=[PALETTE[INITIAL], PALETTE[CURRENT]]),
-                      legend=None),
-        tooltip=["point:N", alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")])
+        fill=alt.Fill("point:N", scale=alt.Scale(domain=[_("start"), _("now")],
+                                                 range=[PALETTE[INITIAL], PALETTE[CURRENT]]), legend=None),
+        tooltip=[alt.Tooltip("point:N", title=_("point")), alt.Tooltip("w:Q", format=".4f"),
+                 alt.Tooltip("b:Q", format=".4f")])
     return (alt.layer(heat, valley_line, trail, marks).resolve_scale(color="independent")
-            .properties(height=height, width="container", title="Loss landscape L(w, b) and the SGD path"))
+            .properties(height=height, width="container", title=_("Loss landscape L(w, b) and the SGD path")))
 
 
 def update_loss_frame(x: np.ndarray, y: np.ndarray, path: pd.DataFrame) -> pd.DataFrame:
@@ -254,8 +268,9 @@ def update_loss_frame(x: np.ndarray, y: np.ndarray, path: pd.DataFrame) -> pd.Da
 def update_loss_chart(df: pd.DataFrame, height: int = 380) -> alt.Chart:
     """Loss on all the data after each single-sample update (the per-epoch chart averages them)."""
     last = max(10, int(df["update"].max()))
-    return alt.Chart(df, title="Loss on all the data after each update", height=height).mark_line(
+    return alt.Chart(df, title=_("Loss on all the data after each update"), height=height).mark_line(
         color=PALETTE[CURRENT], point=len(df) < 30).encode(
-        x=alt.X("update:Q", title="update (one sample each)", scale=alt.Scale(domain=[0, last])),
-        y=alt.Y("loss:Q", title="mean BCE", scale=alt.Scale(zero=False), axis=alt.Axis(format=".3~f")),
-        tooltip=["update:Q", alt.Tooltip("loss:Q", format=".5f")]).properties(width="container")
+        x=alt.X("update:Q", title=_("update (one sample each)"), scale=alt.Scale(domain=[0, last])),
+        y=alt.Y("loss:Q", title=_("mean BCE"), scale=alt.Scale(zero=False), axis=alt.Axis(format=".3~f")),
+        tooltip=[alt.Tooltip("update:Q", title=_("update")),
+                 alt.Tooltip("loss:Q", title=_("loss"), format=".5f")]).properties(width="container")

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from .i18n import _
+
 _STORE = "_params"
 
 
@@ -37,7 +39,7 @@ def _as_bool(raw: str) -> bool:
         return True
     if low in {"0", "false", "no", "off"}:
         return False
-    raise ValueError("expected 1 or 0")
+    raise ValueError(_("expected 1 or 0"))
 
 
 def _number_parser(kind: type, low, high) -> Callable[[str], object]:
@@ -45,20 +47,20 @@ def _number_parser(kind: type, low, high) -> Callable[[str], object]:
         try:
             number = float(raw)
         except ValueError:
-            raise ValueError("not a number") from None
+            raise ValueError(_("not a number")) from None
         if not math.isfinite(number):
-            raise ValueError("not a finite number")
+            raise ValueError(_("not a finite number"))
         if kind is int and not number.is_integer():
-            raise ValueError("not a whole number")
+            raise ValueError(_("not a whole number"))
         value = kind(number)
         if not (low <= value <= high):
-            raise ValueError(f"outside {low}…{high}")
+            raise ValueError(_("outside {low}…{high}", low=low, high=high))
         return value
     return parse
 
 
 def _shown(value) -> str:
-    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+    return (_("on") if value else _("off")) if isinstance(value, bool) else str(value)
 
 
 def notice_slot(where=st) -> None:
@@ -93,14 +95,15 @@ class PageParams:
             store[key] = default
             raw = st.query_params.get(name)
             if len(st.query_params.get_all(name)) > 1:
-                self.notices.append(f"`{name}` appears more than once in the link; the last value, "
-                                    f"`{raw}`, is used.")
+                self.notices.append(_("`{name}` appears more than once in the link; the last value, "
+                                      "`{raw}`, is used.", name=name, raw=raw))
             if raw is not None:
                 try:
                     store[key] = parse(raw)
                 except (ValueError, TypeError) as err:
-                    self.notices.append(f"`{name}={raw}` in the link was ignored ({err}); "
-                                        f"using the default, {_shown(default)}.")
+                    self.notices.append(_("`{name}={raw}` in the link was ignored ({error}); "
+                                          "using the default, {default}.", name=name, raw=raw, error=err,
+                                          default=_shown(default)))
         if key in st.session_state:  # the widget's latest value (the user may just have moved it)
             store[key] = st.session_state[key]
         # Re-assigning turns widget state into state Streamlit keeps when the page changes.
@@ -135,7 +138,7 @@ class PageParams:
         def parse(raw: str):
             if raw not in lookup:
                 shown = ", ".join(lookup) if len(lookup) <= 12 else f"{options[0]} … {options[-1]}"
-                raise ValueError(f"not one of the slider's values: {shown}")
+                raise ValueError(_("not one of the slider's values: {values}", values=shown))
             return lookup[raw]
         key = self._prepare(name, default, parse)
         if not self._show(advanced):
@@ -147,7 +150,7 @@ class PageParams:
         """A free-text field (the page validates what it means); kept and shared like the others."""
         def parse(raw: str):
             if len(raw) > max_chars:
-                raise ValueError(f"longer than {max_chars} characters")
+                raise ValueError(_("longer than {n} characters", n=max_chars))
             return raw
         key = self._prepare(name, default, parse)
         return self._keep(key, where.text_input(label, key=key, max_chars=max_chars, help=help))
@@ -158,7 +161,7 @@ class PageParams:
 
         def parse(raw: str):
             if raw not in lookup:
-                raise ValueError(f"expected one of {', '.join(lookup)}")
+                raise ValueError(_("expected one of {values}", values=", ".join(lookup)))
             return lookup[raw]
         key = self._prepare(name, default, parse)
         if not self._show(advanced):

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from . import live
+from .i18n import _
 from .params import PageParams
 
 
 @dataclass(frozen=True)
 class Preset:
+    """``title`` and ``text`` are marked with ``N_()`` where a preset is defined and translated here."""
+
     title: str
     values: dict = field(default_factory=dict)
     text: str = ""  # "predict, then run": what to look for
@@ -40,14 +43,15 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
             for name, value in presets[raw].values.items():
                 given = st.query_params.get(name)
                 if given is not None and given != str(value):
-                    p.notices.append(f"`{name}={given}` in the link differs from the preset "
-                                     f"'{presets[raw].title}' ({name} = {value}); the preset's value is used.")
+                    p.notices.append(_("`{name}={given}` in the link differs from the preset "
+                                       "'{preset}' ({name} = {value}); the preset's value is used.", name=name,
+                                       given=given, preset=_(presets[raw].title), value=value))
         elif raw is not None:
-            p.notices.append(f"`preset={raw}` in the link is not a preset of this page; ignored.")
-    where.markdown("**Experiments**")
+            p.notices.append(_("`preset={raw}` in the link is not a preset of this page; ignored.", raw=raw))
+    where.markdown(_("**Experiments**"))
     cols = where.columns(min(len(presets), 4))
     for i, (name, preset) in enumerate(presets.items()):
-        cols[i % len(cols)].button(preset.title, key=f"{page}_preset_{name}", on_click=_apply,
+        cols[i % len(cols)].button(_(preset.title), key=f"{page}_preset_{name}", on_click=_apply,
                                    args=(p, page, name, preset), width="stretch", wrap=True,
                                    type="primary" if st.session_state[key] == name else "secondary")
     active = st.session_state[key]
@@ -57,7 +61,7 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
         if changed:  # the user moved a control since: the preset no longer describes the run
             st.session_state[key] = active = None
     if active is not None:
-        where.info(f"**{presets[active].title}.** {presets[active].text}")
+        where.info(_("**{title}.** {text}", title=_(presets[active].title), text=_(presets[active].text)))
     return active
 
 
