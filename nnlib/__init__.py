@@ -23,7 +23,7 @@ from .activations import (
 )
 from .gradcheck import check_layer, check_loss, check_model, check_model_detail, numerical_grad, rel_error
 from .io import copy_model, load, save
-from .layers import Dense, Layer
+from .layers import Dense, Dropout, Layer
 from .legacy import DiagonalSoftmax, PostCrossEntropy
 from .losses import MSE, BinaryCrossEntropy, CrossEntropy, Loss, SoftmaxCrossEntropy
 from .metrics import accuracy, confusion_matrix, precision_recall, predicted_class, true_class
@@ -37,7 +37,7 @@ __all__ = [
     "ACTIVATIONS", "Activation", "Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh",
     "get_activation", "sigmoid", "softmax", "check_layer", "check_loss", "check_model",
     "check_model_detail", "numerical_grad", "rel_error", "copy_model", "load", "save", "Dense",
-    "Layer", "DiagonalSoftmax", "PostCrossEntropy", "MSE", "BinaryCrossEntropy", "CrossEntropy",
+    "Dropout", "Layer", "DiagonalSoftmax", "PostCrossEntropy", "MSE", "BinaryCrossEntropy", "CrossEntropy",
     "Loss", "SoftmaxCrossEntropy", "accuracy", "confusion_matrix", "precision_recall",
     "predicted_class", "true_class", "Sequential", "SGD", "Adam", "Optimizer", "make_optimizer",
     "DivergenceError", "Record", "TrainState", "train", "landscape", "__version__",

@@ -12,6 +12,7 @@ import numpy as np
 from ._checks import RandomSource, as_rng, check_array, check_choice, check_number, check_positive_int
 
 XY = tuple[np.ndarray, np.ndarray]  # inputs and labels
+MAX_CLASSES = 5
 
 
 def toy4() -> XY:
@@ -48,7 +49,7 @@ def breast_cancer(standardize: bool = True) -> tuple[np.ndarray, np.ndarray, lis
     return x, bc["target"].astype(np.int64), list(bc["feature_names"])
 
 
-# -- 2-D playground sets (binary labels, roughly in [-1.5, 1.5]^2) ---------------------------
+# -- 2-D playground sets (integer labels, roughly in [-1.5, 1.5]^2) --------------------------
 
 def _two_d(name: str, n: int, noise: float):
     check_positive_int("n_samples", n)
@@ -87,26 +88,45 @@ def xor(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> X
     return x + r.normal(0, noise, x.shape), y
 
 
-def spirals(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, rng: RandomSource = None) -> XY:
-    """Two interleaved spirals."""
-    n0, n1 = _two_d("spirals", n_samples, noise)
+def _class_sizes(n: int, k: int) -> list[int]:
+    """``n`` points in ``k`` near-equal classes (2 classes: n // 2 and the rest)."""
+    return [(n * (j + 1)) // k - (n * j) // k for j in range(k)]
+
+
+def _classes(classes) -> int:
+    return int(check_number("classes", classes, low=2, high=MAX_CLASSES, integer=True))
+
+
+def spirals(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, rng: RandomSource = None,
+            classes: int = 2) -> XY:
+    """``classes`` (2…5) interleaved spiral arms, arm j turned by j·2π/classes; labels 0…classes-1."""
+    _two_d("spirals", n_samples, noise)
+    k = _classes(classes)
     check_number("turns", turns, low=0, low_open=True, high=5)
     r = as_rng(rng)
     parts = []
-    for k, m in enumerate((n0, n1)):
+    sizes = _class_sizes(n_samples, k)
+    for j, m in enumerate(sizes):
         t = np.linspace(0.05, 1, m)
-        angle = 2 * np.pi * turns * t + k * np.pi
+        angle = 2 * np.pi * turns * t + j * 2 * np.pi / k
         parts.append(1.4 * t[:, None] * np.c_[np.cos(angle), np.sin(angle)])
     x = np.vstack(parts) + r.normal(0, noise, (n_samples, 2))
-    return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
+    return _shuffled(x, np.repeat(np.arange(k), sizes), r)
 
 
-def blobs(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> XY:
-    """Two Gaussian blobs at (-0.7, -0.7) and (0.7, 0.7), spread 0.3 + noise."""
-    n0, n1 = _two_d("blobs", n_samples, noise)
+def blobs(n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None, classes: int = 2) -> XY:
+    """``classes`` (2…5) Gaussian blobs, spread 0.3 + noise, centred on a circle of radius
+    0.99 from 225° on (2 classes: at (-0.7, -0.7) and (0.7, 0.7)); labels 0…classes-1."""
+    _two_d("blobs", n_samples, noise)
+    k = _classes(classes)
     r = as_rng(rng)
-    x = np.vstack([r.normal(-0.7, 0.3 + noise, (n0, 2)), r.normal(0.7, 0.3 + noise, (n1, 2))])
-    return _shuffled(x, np.r_[np.zeros(n0), np.ones(n1)], r)
+    sizes = _class_sizes(n_samples, k)
+    parts = []
+    for j, m in enumerate(sizes):
+        angle = 1.25 * np.pi + j * 2 * np.pi / k
+        centre = np.round(0.7 * np.sqrt(2) * np.array([np.cos(angle), np.sin(angle)]), 12)
+        parts.append(r.normal(centre, 0.3 + noise, (m, 2)))
+    return _shuffled(np.vstack(parts), np.repeat(np.arange(k), sizes), r)
 
 
 def _shuffled(x, y, r):
@@ -115,12 +135,60 @@ def _shuffled(x, y, r):
 
 
 TWO_D = {"moons": moons, "circles": circles, "xor": xor, "spirals": spirals, "blobs": blobs}
+MULTICLASS = ("spirals", "blobs")  # the sets that come in 2…MAX_CLASSES classes
 
 
-def make_2d(name: str, n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> XY:
-    """One of the 2-D playground sets by name."""
+def make_2d(name: str, n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None, classes: int = 2) -> XY:
+    """One of the 2-D playground sets by name; ``classes`` > 2 for spirals and blobs only."""
     check_choice("dataset", name, set(TWO_D))
+    if name in MULTICLASS:
+        return TWO_D[name](n_samples, noise, rng=rng, classes=classes)
+    if classes != 2:
+        raise ValueError(f"classes must be 2 for {name!r} (only {list(MULTICLASS)} have more), got {classes!r}")
     return TWO_D[name](n_samples, noise, rng=rng)
+
+
+# -- regression sets: x (n, 1) or (n, 2) in [-1.5, 1.5], y (n,) float64 = f(x) + Normal(0, noise) ----
+
+def _regression_x(n: int, noise: float, dims: int, r) -> np.ndarray:
+    check_positive_int("n_samples", n)
+    check_number("noise", noise, low=0, high=5)
+    return r.uniform(-1.5, 1.5, (n, dims))
+
+
+REGRESSION_1D = {
+    "sine": lambda x: np.sin(np.pi * x[:, 0]),  # one and a half periods
+    "step": lambda x: np.where(x[:, 0] > 0, 0.5, -0.5),
+    "abs": lambda x: np.abs(x[:, 0]) - 0.75,
+    "poly": lambda x: x[:, 0] ** 3 - 1.5 * x[:, 0],  # a cubic with two bends
+}
+REGRESSION_2D = {
+    "plane": lambda x: 0.6 * x[:, 0] - 0.4 * x[:, 1],
+    # a hill at (-0.5, 0.5) and a hollow at (0.6, -0.4), Gaussian bumps of width 0.5
+    "bumps": lambda x: (np.exp(-((x[:, 0] + 0.5) ** 2 + (x[:, 1] - 0.5) ** 2) / 0.5)
+                        - np.exp(-((x[:, 0] - 0.6) ** 2 + (x[:, 1] + 0.4) ** 2) / 0.5)),
+}
+REGRESSION = {**REGRESSION_1D, **REGRESSION_2D}
+
+
+def make_regression(name: str, n_samples: int = 200, noise: float = 0.1, rng: RandomSource = None) -> XY:
+    """A regression set by name: 1-D ``sine``, ``step``, ``abs``, ``poly`` (x of shape (n, 1))
+    or 2-D ``plane``, ``bumps`` (x of shape (n, 2)); x uniform in [-1.5, 1.5], y (n,) float64
+    the noiseless function plus Gaussian noise of standard deviation ``noise``."""
+    check_choice("dataset", name, set(REGRESSION))
+    r = as_rng(rng)
+    x = _regression_x(n_samples, noise, 1 if name in REGRESSION_1D else 2, r)
+    return x, regression_target(name, x) + r.normal(0, noise, len(x))
+
+
+def regression_target(name: str, x) -> np.ndarray:
+    """The noiseless function of a regression set at ``x`` (n, 1) or (n, 2) (for plotting the truth)."""
+    check_choice("dataset", name, set(REGRESSION))
+    x = check_array("x", x, ndim=2)
+    dims = 1 if name in REGRESSION_1D else 2
+    if x.shape[1] != dims:
+        raise ValueError(f"x must have {dims} column(s) for {name!r}, got shape {x.shape}")
+    return REGRESSION[name](x.astype(np.float64, copy=False))
 
 
 # -- helpers ---------------------------------------------------------------------------------

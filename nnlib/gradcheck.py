@@ -20,7 +20,7 @@ import numpy as np
 
 from ._checks import RandomSource, as_rng
 from .io import copy_layer, copy_model
-from .layers import Layer
+from .layers import Dropout, Layer
 from .losses import Loss
 from .model import Sequential
 
@@ -72,13 +72,20 @@ def check_layer(layer: Layer, x: np.ndarray, rng: RandomSource = 0, eps: float =
     dx = layer.backward(weights)
     analytic = {k: g.copy() for k, g in layer.grads().items()}
     floor = noise_floor(np.sum(np.abs(out * weights)), eps)  # the terms' size, not their sum's
+    thaw = isinstance(layer, Dropout) and not layer.frozen
+    if thaw:
+        layer.freeze()  # differentiate the function backprop saw: the same mask on every pass
 
     def f():
         return float(np.sum(layer.forward(x, train=False) * weights))
 
-    errors = [rel_error(dx, numerical_grad(f, x, eps=eps).reshape(x.shape), floor)]
-    for k, p in layer.params().items():
-        errors.append(rel_error(analytic[k], numerical_grad(f, p, eps=eps).reshape(p.shape), floor))
+    try:
+        errors = [rel_error(dx, numerical_grad(f, x, eps=eps).reshape(x.shape), floor)]
+        for k, p in layer.params().items():
+            errors.append(rel_error(analytic[k], numerical_grad(f, p, eps=eps).reshape(p.shape), floor))
+    finally:
+        if thaw:
+            layer.unfreeze()
     return max(errors)
 
 
@@ -95,7 +102,8 @@ def check_model_detail(model: Sequential, loss: Loss, x, y, n_samples: int | Non
                        rng: RandomSource = 0, eps: float = 1e-6, transform=None) -> list[dict]:
     """One row per checked weight: parameter name, flat index, back-propagated and numerical
     gradient and their relative error. Works on a float64 copy of ``model`` (the model
-    itself is untouched); ``n_samples`` weights per parameter array (all when None)."""
+    itself is untouched); ``n_samples`` weights per parameter array (all when None). Dropout
+    layers draw one mask and keep it for the finite differences."""
     r = as_rng(rng)
     if not model.params():
         raise ValueError(f"model has no parameters to check: {model!r}")
@@ -105,6 +113,9 @@ def check_model_detail(model: Sequential, loss: Loss, x, y, n_samples: int | Non
     x = np.asarray(x if transform is None else transform(np.asarray(x)), dtype=np.float64)
     floor = noise_floor(loss.forward(m.forward(x), y), eps)
     m.backward_loss(loss)
+    for layer in m.layers:  # the copy's dropout layers keep this pass's masks for the differences
+        if isinstance(layer, Dropout):
+            layer.freeze()
     grads = {k: g.copy() for k, g in m.grads().items()}
 
     def f():

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .activations import ACTIVATIONS, LeakyReLU
-from .layers import Dense, Layer
+from .layers import Dense, Dropout, Layer
 from .legacy import DiagonalSoftmax
 from .model import Sequential
 
@@ -42,8 +42,10 @@ def layer_from_config(cfg: dict) -> Layer:
                      init="zeros", dtype=cfg.get("dtype", "float64"))
     if kind == "LeakyReLU":
         return LeakyReLU(cfg.get("alpha", 0.01))
+    if kind == "Dropout":  # a fresh, unseeded mask source: dropout draws only while training
+        return Dropout(cfg.get("rate", 0.5))
     if kind not in LAYER_TYPES:
-        raise ValueError(f"unknown layer type {kind!r}; known: {sorted(LAYER_TYPES) + ['Dense']}")
+        raise ValueError(f"unknown layer type {kind!r}; known: {sorted(LAYER_TYPES) + ['Dropout', 'Dense']}")
     return LAYER_TYPES[kind]()
 
 
@@ -171,6 +173,7 @@ ACT = {
         np.exp(z - z.max(axis=1, keepdims=True))),
 }
 ACT["DiagonalSoftmax"] = ACT["Softmax"]
+ACT["Dropout"] = lambda z: z  # dropout is the identity at prediction time
 
 
 def load(path):

@@ -138,3 +138,68 @@ class Dense(Layer):
     def __repr__(self) -> str:
         extra = "" if self.b is not None else ", bias=False"
         return f"Dense({self.in_features}, {self.out_features}{extra})"
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014; the form of PyTorch's ``nn.Dropout``).
+
+    ``forward(x, train=True)`` keeps each entry with probability ``1 - rate`` and scales the
+    kept ones by ``1 / (1 - rate)``, so the expected output equals ``x`` and evaluation needs
+    no rescaling: ``forward(x, train=False)`` (and so ``Sequential.predict``) is the identity.
+    A new keep-mask (float array of 0s and 1/(1-rate), shape of ``x``) is drawn from ``rng``
+    on every training pass; ``backward`` multiplies by the same mask.
+
+    ``freeze()`` keeps the last mask for every later pass, training or not (a gradient check
+    compares the same function on both sides); ``set_mask(keep)`` imposes a boolean keep-mask
+    (to compare with another library's draw). ``rate`` is in [0, 1); ``rng`` a seed or
+    ``np.random.Generator``. Raises ``ValueError`` for a bad rate or a mask of the wrong shape.
+    """
+
+    def __init__(self, rate: float = 0.5, *, rng: RandomSource = None):
+        self.rate = float(check_number("rate", rate, low=0, high=0.99))
+        self.rng = as_rng(rng)
+        self.frozen = False
+        self._mask = None
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        x = np.asarray(x)
+        if self.frozen:
+            if self._mask is None or self._mask.shape != x.shape:
+                shape = None if self._mask is None else self._mask.shape
+                raise ValueError(f"a frozen Dropout needs inputs of its mask's shape {shape}, got {x.shape}")
+            return x * self._mask
+        if not train or self.rate == 0.0:
+            if train:
+                self._mask = np.ones(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+            return x
+        keep = self.rng.random(x.shape) >= self.rate
+        self._mask = keep.astype(x.dtype if x.dtype.kind == "f" else np.float64) / (1.0 - self.rate)
+        return x * self._mask
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        mask = self._need_cache(self._mask)
+        if grad.shape != mask.shape:
+            raise ValueError(f"grad must have shape {mask.shape}, got {grad.shape}")
+        return grad * mask if need_input_grad else None
+
+    def set_mask(self, keep: np.ndarray) -> None:
+        """Use the boolean ``keep`` (True = kept) as the mask, scaled by 1/(1 - rate), and freeze it."""
+        keep = np.asarray(keep)
+        if keep.dtype != bool:
+            raise ValueError(f"keep must be a boolean array, got dtype {keep.dtype}")
+        self._mask = keep / (1.0 - self.rate)
+        self.frozen = True
+
+    def freeze(self) -> None:
+        """Reuse the last mask for every later forward pass (call after a training pass)."""
+        self._need_cache(self._mask)
+        self.frozen = True
+
+    def unfreeze(self) -> None:
+        self.frozen = False
+
+    def config(self) -> dict:
+        return {"type": "Dropout", "rate": self.rate}
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate:g})"

@@ -1,12 +1,24 @@
 """Optimizers. Each holds (parameter, gradient) array pairs and updates the parameters in
 place, so the layers' references stay valid; each owns its state (velocities, moments).
-The learning rate can be changed between steps (``opt.lr = 0.05``)."""
+The learning rate can be changed between steps (``opt.lr = 0.05``).
+
+Weight decay is an option of every optimizer (``weight_decay=λ``, ``decay="l2"`` or
+``"l1"``), as in PyTorch's ``torch.optim``, rather than a term of the loss. Why: the model's
+gradients stay the gradients of the data loss, so gradient checks, gradient norms and
+every loss function work unchanged, and one switch regularises any model with any loss.
+The step uses ``g + λ·W`` (L2, the gradient of the penalty ``λ/2·‖W‖²``) or
+``g + λ·sign(W)`` (L1, the (sub)gradient of ``λ·‖W‖₁``), applied to weight matrices only
+(arrays with 2 or more dimensions), never to bias vectors: biases shift a unit and do not
+grow its sensitivity to the input (Goodfellow et al., *Deep Learning* §7.1). For Adam this
+is the coupled L2 of ``torch.optim.Adam(weight_decay=λ)``, not AdamW. ``penalty()`` gives
+the penalty's value; ``nnlib.train`` reports it apart from the data loss (``Record.penalty``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_number
+from ._checks import check_choice, check_number
 
 
 def _pairs(params) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -29,11 +41,50 @@ def _pairs(params) -> list[tuple[np.ndarray, np.ndarray]]:
     return pairs
 
 
+DECAYS = ("l2", "l1")
+
+
 class Optimizer:
-    def __init__(self, params, lr: float):
+    def __init__(self, params, lr: float, *, weight_decay: float = 0.0, decay: str = "l2"):
         self.pairs = _pairs(params)
         self.lr = lr
         self.steps = 0
+        self.weight_decay = weight_decay
+        self.decay = decay
+        self.decayed = [p.ndim >= 2 for p, _ in self.pairs]  # weight matrices, not bias vectors
+
+    @property
+    def weight_decay(self) -> float:
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = float(check_number("weight_decay", value, low=0))
+
+    @property
+    def decay(self) -> str:
+        return self._decay
+
+    @decay.setter
+    def decay(self, value: str) -> None:
+        self._decay = check_choice("decay", value, DECAYS)
+
+    def penalty(self) -> float:
+        """The weight-decay penalty at the current weights: λ/2·Σ‖W‖² (L2) or λ·Σ|W| (L1),
+        summed over the weight matrices; 0.0 without weight decay."""
+        if not self.weight_decay:
+            return 0.0
+        weights = [p for (p, _), d in zip(self.pairs, self.decayed, strict=True) if d]
+        if self.decay == "l2":
+            return 0.5 * self.weight_decay * float(sum(np.sum(np.square(w, dtype=np.float64)) for w in weights))
+        return self.weight_decay * float(sum(np.sum(np.abs(w), dtype=np.float64) for w in weights))
+
+    def penalty_grad(self, i: int) -> np.ndarray | None:
+        """d penalty / d parameter ``i`` (None where nothing decays)."""
+        if not self.weight_decay or not self.decayed[i]:
+            return None
+        p = self.pairs[i][0]
+        return self.weight_decay * (p if self.decay == "l2" else np.sign(p))
 
     @property
     def lr(self) -> float:
@@ -46,17 +97,22 @@ class Optimizer:
     def step(self) -> None:
         self.steps += 1
         for i, (p, g) in enumerate(self.pairs):
-            self._update(i, p, g)
+            extra = self.penalty_grad(i)
+            self._update(i, p, g if extra is None else g + extra)  # the layers' gradients stay the loss's
 
     def _update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
+
+    def _decay_repr(self) -> str:
+        return f", weight_decay={self.weight_decay:g}, decay={self.decay!r}" if self.weight_decay else ""
 
 
 class SGD(Optimizer):
     """p -= lr * g; with ``momentum`` m: v = m v + g, p -= lr * v (PyTorch's form)."""
 
-    def __init__(self, params, lr: float = 0.01, momentum: float = 0.0):
-        super().__init__(params, lr)
+    def __init__(self, params, lr: float = 0.01, momentum: float = 0.0, *, weight_decay: float = 0.0,
+                 decay: str = "l2"):
+        super().__init__(params, lr, weight_decay=weight_decay, decay=decay)
         self.momentum = float(check_number("momentum", momentum, low=0, high=0.9999))
         self.velocity = [np.zeros_like(p) for p, _ in self.pairs] if self.momentum else None
 
@@ -70,15 +126,15 @@ class SGD(Optimizer):
         p -= self.lr * v
 
     def __repr__(self) -> str:
-        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
+        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g}{self._decay_repr()})"
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias-corrected first and second moments."""
 
     def __init__(self, params, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8):
-        super().__init__(params, lr)
+                 eps: float = 1e-8, *, weight_decay: float = 0.0, decay: str = "l2"):
+        super().__init__(params, lr, weight_decay=weight_decay, decay=decay)
         self.beta1 = float(check_number("beta1", beta1, low=0, high=0.9999))
         self.beta2 = float(check_number("beta2", beta2, low=0, high=0.99999))
         self.eps = float(check_number("eps", eps, low=0, low_open=True))
@@ -96,16 +152,16 @@ class Adam(Optimizer):
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def __repr__(self) -> str:
-        return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"
+        return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}{self._decay_repr()})"
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": SGD, "adam": Adam}
 
 
-def make_optimizer(name: str, params, lr: float) -> Optimizer:
-    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"``."""
+def make_optimizer(name: str, params, lr: float, *, weight_decay: float = 0.0, decay: str = "l2") -> Optimizer:
+    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"``, with optional weight decay."""
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {name!r}")
     if name == "momentum":
-        return SGD(params, lr, momentum=0.9)
-    return OPTIMIZERS[name](params, lr)
+        return SGD(params, lr, momentum=0.9, weight_decay=weight_decay, decay=decay)
+    return OPTIMIZERS[name](params, lr, weight_decay=weight_decay, decay=decay)

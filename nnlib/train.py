@@ -33,13 +33,16 @@ class Record:
     kind: str  # "epoch" or "step"
     epoch: int  # epochs completed (1-based); for a step record, the epoch it belongs to
     step: int  # optimizer steps taken so far, in this and earlier calls
-    loss: float  # epoch: batch-size-weighted mean of the batch losses; step: that batch's loss
+    loss: float  # epoch: batch-size-weighted mean of the batch losses; step: that batch's loss.
+    # The data loss only: a weight-decay penalty is never included (see ``penalty``).
     accuracy: float | None = None  # same weighting, from the batch predictions (classification)
     train_loss: float | None = None  # full pass over the training set after the epoch (eval_train)
     val_loss: float | None = None
     val_accuracy: float | None = None
     seconds: float = 0.0  # training time so far, not counting time the caller held the generator
-    lr: float = 0.0
+    lr: float = 0.0  # the learning rate of the record's last optimizer step (a schedule's rate in force)
+    penalty: float | None = None  # the optimizer's weight-decay penalty at the epoch's end (None: no decay);
+    # the objective being minimised is loss + penalty
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,6 +79,7 @@ def train(
     metric: Callable | str | None = "auto",
     first_epoch: int = 0,
     state: TrainState | None = None,
+    schedule: Callable[[int], float] | None = None,
 ) -> Iterator[Record]:
     """Train ``model`` on ``(x, y)`` and yield a ``Record`` after every epoch.
 
@@ -93,6 +97,11 @@ def train(
       caller never holds a float copy of a large dataset.
     metric: f(pred, y) -> float for the ``accuracy`` fields, None for none, or "auto":
       ``accuracy`` for a classification loss (cross-entropy) or 0/1 targets, else None.
+    schedule: a learning-rate schedule (``nnlib.schedules``; any f(step) -> lr > 0): before
+      every step ``optimizer.lr = schedule(optimizer.steps)``; ``Record.lr`` is the rate in force.
+
+    The reported ``loss`` is the data loss; an optimizer's weight-decay penalty is reported
+    apart, in ``Record.penalty`` (see ``nnlib.optim``).
 
     state: a ``TrainState`` to resume from and update (see there). Without one, a second
       ``train`` on the same model and optimizer still continues from their weights and
@@ -132,8 +141,10 @@ def train(
     elif len(state.order) != n:
         raise ValueError(f"state belongs to a run on {len(state.order)} samples, but x has {n}")
     metric = resolve_metric(metric, loss, y)
+    if schedule is not None and not callable(schedule):
+        raise ValueError(f"schedule must be a function f(step) -> lr such as nnlib.schedules.Cosine, got {schedule!r}")
     return _loop(model, loss, optimizer, x, y, epochs, batch_size, as_rng(rng), shuffle and batch_size < n,
-                 drop_last, validation, eval_train, every_step, transform, metric, state)
+                 drop_last, validation, eval_train, every_step, transform, metric, state, schedule)
 
 
 def _check_objects(model, loss, optimizer) -> None:
@@ -194,6 +205,15 @@ def _checked_target(model, loss, x, y, transform, where: str) -> np.ndarray:
         raise ValueError(f"{where}{err}") from err
 
 
+def _set_scheduled_lr(optimizer: Optimizer, schedule) -> None:
+    value = schedule(optimizer.steps)
+    try:
+        optimizer.lr = value
+    except ValueError:
+        raise ValueError(f"the schedule gave lr={value!r} at step {optimizer.steps}; a learning rate must be a "
+                         "number > 0 (a cosine schedule that runs past its end needs min_lr > 0)") from None
+
+
 def _rows(a, idx):
     """``a[idx]``; for an index array ``np.take`` gathers the same rows 2-3x faster."""
     return a[idx] if isinstance(idx, slice) else np.take(a, idx, axis=0)
@@ -205,7 +225,7 @@ def _batch(x, idx, transform):
 
 
 def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_last, validation,
-          eval_train, every_step, transform, metric, state) -> Iterator[Record]:
+          eval_train, every_step, transform, metric, state, schedule) -> Iterator[Record]:
     order, seconds = state.order, state.seconds
     for epoch in range(state.epoch + 1, state.epoch + epochs + 1):
         t0 = time.perf_counter()
@@ -223,6 +243,8 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
                     "(or the weight scale) and reset the model."
                 )
             model.backward_loss(loss)
+            if schedule is not None:
+                _set_scheduled_lr(optimizer, schedule)
             optimizer.step()
             m = len(pred)
             total += value * m
@@ -237,6 +259,8 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
                 t0 = time.perf_counter()
         record = Record("epoch", epoch, optimizer.steps, total / seen,
                         correct / seen if metric is not None else None, lr=optimizer.lr)
+        if optimizer.weight_decay:
+            record.penalty = optimizer.penalty()
         if eval_train:
             record.train_loss = float(loss._value(model.predict(x, transform=transform), y))
         if validation is not None:

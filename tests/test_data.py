@@ -176,3 +176,78 @@ def test_standardize_refuses_nan():
         data.standardize_columns([[1.0, np.nan], [2.0, 3.0]])
     with pytest.raises(ValueError, match=r"others\[0\] contains 1 NaN/inf"):
         data.standardize_columns([[1.0], [2.0]], [[np.inf]])
+
+
+# -- k-class sets and regression sets (the 2-D playground) ----------------------------------------
+
+@pytest.mark.parametrize("name", list(data.MULTICLASS))
+@pytest.mark.parametrize("k", [2, 3, 4, 5])
+def test_k_class_sets_have_k_balanced_classes(name, k):
+    x, y = data.make_2d(name, 301, 0.1, rng=0, classes=k)
+    assert x.shape == (301, 2) and y.dtype == np.int64
+    counts = np.bincount(y)
+    assert len(counts) == k and counts.max() - counts.min() <= 1
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_k_blobs_are_separate_clusters_around_a_circle(k):
+    x, y = data.blobs(500, 0.0, rng=1, classes=k)
+    centres = np.array([x[y == j].mean(axis=0) for j in range(k)])
+    np.testing.assert_allclose(np.linalg.norm(centres, axis=1), 0.99, atol=0.1)
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=2)[~np.eye(k, dtype=bool)]
+    assert gaps.min() > 1.0
+
+
+def test_k_spirals_arms_are_turned_evenly():
+    x, y = data.spirals(300, 0.0, rng=0, classes=3)
+    # the outermost point of each arm (t = 1) sits at angle 2π·1.5 + j·2π/3
+    for j in range(3):
+        arm = x[y == j]
+        end = arm[np.argmax(np.linalg.norm(arm, axis=1))]
+        assert np.arctan2(end[1], end[0]) % (2 * np.pi) == pytest.approx((3 * np.pi + j * 2 * np.pi / 3) % (2 * np.pi))
+
+
+def test_two_classes_draw_the_same_points_as_before():
+    """classes=2 keeps the original sets (the same rng draws): blobs at (±0.7, ±0.7)."""
+    x, y = data.blobs(400, 0.0, rng=3)
+    np.testing.assert_allclose(x[y == 0].mean(axis=0), [-0.7, -0.7], atol=0.05)
+    np.testing.assert_allclose(x[y == 1].mean(axis=0), [0.7, 0.7], atol=0.05)
+    a = data.spirals(100, 0.1, rng=2)
+    b = data.make_2d("spirals", 100, 0.1, rng=2, classes=2)
+    np.testing.assert_array_equal(a[0], b[0])
+
+
+@pytest.mark.parametrize("name", sorted(data.REGRESSION))
+def test_regression_sets_shapes_noise_and_seeds(name):
+    x, y = data.make_regression(name, 200, 0.0, rng=0)
+    dims = 1 if name in data.REGRESSION_1D else 2
+    assert x.shape == (200, dims) and y.shape == (200,) and y.dtype == np.float64
+    assert np.abs(x).max() <= 1.5
+    np.testing.assert_allclose(y, data.regression_target(name, x))  # noise 0: the function itself
+    xn, yn = data.make_regression(name, 200, 0.2, rng=0)
+    np.testing.assert_array_equal(xn, x)
+    assert np.std(yn - y) == pytest.approx(0.2, rel=0.15)
+    np.testing.assert_array_equal(data.make_regression(name, 200, 0.2, rng=0)[1], yn)
+
+
+def test_regression_functions_by_hand():
+    x = np.array([[-1.0], [0.5]])
+    np.testing.assert_allclose(data.regression_target("sine", x), [0.0, 1.0], atol=1e-12)
+    np.testing.assert_allclose(data.regression_target("step", x), [-0.5, 0.5])
+    np.testing.assert_allclose(data.regression_target("abs", x), [0.25, -0.25])
+    np.testing.assert_allclose(data.regression_target("poly", x), [0.5, -0.625])
+    np.testing.assert_allclose(data.regression_target("plane", np.array([[1.0, 1.0]])), [0.2])
+    assert data.regression_target("bumps", np.array([[-0.5, 0.5]]))[0] > 0.9
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: data.make_2d("moons", 10, classes=3), "classes must be 2 for 'moons'"),
+    (lambda: data.blobs(10, classes=6), "classes must be <= 5, got 6"),
+    (lambda: data.spirals(10, classes=1), "classes must be >= 2, got 1"),
+    (lambda: data.make_regression("wave", 10), "dataset must be one of"),
+    (lambda: data.make_regression("sine", 10, noise=-1), "noise must be >= 0"),
+    (lambda: data.regression_target("plane", np.zeros((3, 1))), r"x must have 2 column\(s\) for 'plane'"),
+])
+def test_bad_playground_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -323,7 +323,7 @@ def test_record_as_dict():
     records = list(itertools.islice(nn.train(*_setup(), epochs=5), 1))
     d = records[0].as_dict()
     assert set(d) == {"kind", "epoch", "step", "loss", "accuracy", "train_loss", "val_loss",
-                      "val_accuracy", "seconds", "lr"}
+                      "val_accuracy", "seconds", "lr", "penalty"}
 
 
 # -- resuming exactly, and the objects train() is given ------------------------------------------
