@@ -77,7 +77,7 @@ def lecture_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The same chart with type big enough for a projector (lecture mode)."""
     return (chart.configure_axis(labelFontSize=16, titleFontSize=18)
             .configure_legend(labelFontSize=16, titleFontSize=17, symbolSize=160)
-            .configure_title(fontSize=21)
+            .configure_title(fontSize=21, subtitleFontSize=16)
             .configure_header(labelFontSize=16, titleFontSize=18))  # text marks keep their size: labels on
                                                                         # bars would collide
 

@@ -158,7 +158,7 @@ def decade_axis(values, most: int = 8) -> alt.Axis:
     return alt.Axis(values=[10.0 ** k for k in range(lo, hi + 1, step)], format=".0e")
 
 
-def grad_norms_chart(frame: pd.DataFrame, title: str = "Gradient norm per layer (log scale)",
+def grad_norms_chart(frame: pd.DataFrame, title: str | alt.Title | None = None,
                      height: int = 300) -> alt.Chart:
     """‖dL/dW‖ of every layer against the epoch on a log axis: vanishing gradients show as
     lines many decades apart."""
@@ -166,6 +166,7 @@ def grad_norms_chart(frame: pd.DataFrame, title: str = "Gradient norm per layer 
     if frame.empty:
         frame = pd.DataFrame({"epoch": [0], "layer": [""], "grad_norm": [np.nan]})
     order = list(dict.fromkeys(frame["layer"]))
+    title = title or alt.Title(_("Gradient norm per layer"), subtitle=_("log scale"))
     return alt.Chart(frame, title=title, height=height).mark_line(point=True).encode(
         x=alt.X("epoch:Q", axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=decade_axis(frame["grad_norm"])),
@@ -236,7 +237,8 @@ def gradcheck_chart(frame: pd.DataFrame, bar: int = 22) -> alt.Chart:
                       verdict=np.where(frame["ok"], _("agrees"), _("differs")))
     df["label"] = [_("{verdict} ({error})", verdict=v, error="0" if e == 0 else f"{e:.0e}")
                    for v, e in zip(df["verdict"], df["rel_error"], strict=True)]
-    title = alt.Title(_("Backprop vs finite differences"), subtitle=_("matching digits, worst weight per array"))
+    title = alt.Title(_("Gradient check"), subtitle=[_("backprop vs finite differences:"),
+                                                     _("matching digits, worst weight per array")])
     base = alt.Chart(df).encode(
         y=alt.Y("parameter:N", sort=None, title=None),
         x=alt.X("digits:Q", title=_("matching digits"), scale=alt.Scale(domain=[0, DIGITS_MAX]),
@@ -254,7 +256,7 @@ def gradcheck_chart(frame: pd.DataFrame, bar: int = 22) -> alt.Chart:
         align="left", dx=4, color="#333333", fontWeight="bold").encode(text="label:N")
     limit = alt.Chart(pd.DataFrame({"x": [-np.log10(GRADCHECK_OK)]})).mark_rule(
         strokeDash=[4, 4], color="gray").encode(x="x:Q")
-    height = bar * len(df) + 95  # the whole chart: title, subtitle and axis around one row per array
+    height = bar * len(df) + 110  # the whole chart: title, subtitle and axis around one row per array
     return alt.layer(bars, inside, after, limit, title=title).properties(width="container", height=height)
 
 

@@ -6,7 +6,6 @@ nothing on any page is wider than the screen. Screenshots go to test-artifacts/e
 """
 
 import pytest
-
 from test_browser import TRAINING_PAGES, wait_idle
 
 pytestmark = pytest.mark.e2e
