@@ -7,6 +7,7 @@ they share in ``shared.py``), their pictures in ``views.py``."""
 import streamlit as st
 
 from ui import common, presets
+from ui.i18n import _
 from ui.mlp import cancer, deep, playground, shared
 from ui.params import PageParams
 
@@ -14,14 +15,16 @@ p = PageParams(shared.PAGE)
 
 common.page_start()
 st.title("4 · Multi-layer perceptron")
+section = p.select("Experiment", "section", list(shared.SECTIONS), "cancer", horizontal=True,
+                   format_func=shared.SECTIONS.get)
+{"cancer": cancer.cancer, "deep": deep.deep, "playground": playground.playground}[section](p)
 common.explain(
     "Stack layers of neurons — *Dense* (a weighted sum) then an activation — and you get a **multi-layer "
     "perceptron**. Training is the same loop as for one neuron: forward pass, loss, back-propagation of the "
     "gradient through every layer, an optimizer step. Three experiments: the network of post 000 on real "
     "medical data, the deep sigmoid network of post 004 whose early layers stop learning, and a 2-D playground "
-    "where you watch the decision boundary form."
+    "where you watch the decision boundary form.",
+    title=_("What this page shows"),
 )
-section = p.select("Experiment", "section", list(shared.SECTIONS), "cancer", horizontal=True,
-                   format_func=shared.SECTIONS.get)
-{"cancer": cancer.cancer, "deep": deep.deep, "playground": playground.playground}[section](p)
+
 p.sync_url(extra=presets.query(shared.PAGE))

@@ -60,12 +60,6 @@ p = PageParams(PAGE)
 
 common.page_start()
 st.title("5 · MNIST digits")
-common.explain(
-    "The network of post 001 — 784 inputs (one per pixel), hidden layers of 100 and 200 ReLU units, ten softmax "
-    "outputs — trained on the real MNIST digits: 60,000 handwritten training images, and 10,000 test images it "
-    "never trains on. Press **Play**: after 20 epochs the post reports **96.45 %** test accuracy. Then look "
-    "inside: which digits it confuses, what its first layer looks for, and how it reads *your* handwriting."
-)
 
 BASE = dict(grad="fused", subset=60000, layers=2, h1=100, h2=200, act="relu", lr=0.1, batch=512, epochs=20,
             opt="sgd", scale=0.1, dtype="float64", fullpass=True)
@@ -140,7 +134,6 @@ def new_run() -> TrainingRun:
                        target_epochs=s.epochs, label=s.label(), extra={"W0": model.layers[0].W.copy()})
 
 
-st.header("Training")
 run = live.get_run(PAGE, s.signature(), new_run)
 run.label = s.label()
 differences = setup.differences_from_post(s)
@@ -181,6 +174,13 @@ def draw(r: TrainingRun) -> None:
 
 
 live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20))
+common.explain(
+    "The network of post 001 — 784 inputs (one per pixel), hidden layers of 100 and 200 ReLU units, ten softmax "
+    "outputs — trained on the real MNIST digits: 60,000 handwritten training images, and 10,000 test images it "
+    "never trains on. Press **Play**: after 20 epochs the post reports **96.45 %** test accuracy. Then look "
+    "inside: which digits it confuses, what its first layer looks for, and how it reads *your* handwriting.",
+    title=_("What this page shows"),
+)
 common.explain(
     "**Two mistakes that cancel.** The post's softmax backward multiplies by s(1 − s) only — the diagonal of the "
     "softmax Jacobian diag(s) − ssᵀ — and its loss gradient −y/s + (1 − y)/(1 − s) belongs to *binary* "

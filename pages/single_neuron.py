@@ -13,16 +13,11 @@ from ui.run import TrainingRun
 
 PAGE = "neuron"
 POST_SEED = 1234
+POST_LR = 0.01
 p = PageParams(PAGE)
 
 common.page_start()
 st.title(_("2 · A single neuron"))
-common.explain(_(
-    "One neuron with three inputs and a sigmoid: ŷ = σ(xW + b). It learns the four-row table of the post "
-    "(the label equals the first input) by **gradient descent** on the mean squared error. Below, every "
-    "matrix of the first iteration is computed by nnlib and printed next to its formula; then the neuron "
-    "trains live."
-))
 
 PRESETS = {
     "post": presets.Preset(N_("The post's run"), {"init": "post", "postgrad": True, "lr": 0.01, "epochs": 1000},
@@ -54,6 +49,22 @@ with st.sidebar:
     epochs = p.select_slider(_("Iterations"), "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
 
 rng_seed = POST_SEED if init == "post" else seed()
+
+
+def post_caption(rate: float, posts_gradient: bool) -> str:
+    """Where the first iteration's numbers come from; "the same numbers as the post" only when
+    they are (the post's weights, learning rate and gradient)."""
+    seeded = f"`np.random.seed({POST_SEED}); W = np.random.randn(3, 1)`"
+    if rate == POST_LR and posts_gradient:
+        return _("{seeded}, b = 0, learning rate {lr} — the same numbers as the post.", seeded=seeded, lr=f"{rate:g}")
+    if posts_gradient:
+        return _("{seeded}, b = 0: the post's initial weights, so the forward pass matches the post. The update "
+                 "does not: learning rate {lr}, the post's is 0.01.", seeded=seeded, lr=f"{rate:g}")
+    return _("{seeded}, b = 0: the post's initial weights, so the forward pass matches the post. The update "
+             "does not: learning rate {lr} with the gradient of the mean, the post's is 0.01 with the gradient "
+             "of the sum.", seeded=seeded, lr=f"{rate:g}")
+
+
 x, y = data.toy4()
 
 
@@ -77,10 +88,7 @@ dense.backward(delta)
 dW, db = dense.dW.copy(), dense.db.copy()
 nnlib.SGD(model, lr=lr).step()
 
-st.header(_("One iteration, matrix by matrix"))
-if init == "post":
-    st.caption(_("`np.random.seed({seed}); W = np.random.randn(3, 1)`, b = 0, learning rate {lr} — "
-                 "the same numbers as the post.", seed=POST_SEED, lr=f"{lr:g}"))
+
 steps = [
     (_("Inputs and labels"), rf"x = {M(x, 0)},\quad y = {M(y, 0)}"),
     (_("Initial weights"), rf"W = {M(W0)},\quad b = {M(b0)}"),
@@ -97,21 +105,28 @@ steps = [
     (_("Update: weights"), rf"W \leftarrow W - {lr:g}\,\frac{{\partial L}}{{\partial W}} = {M(dense.W)}"),
     (_("Update: bias"), rf"b \leftarrow b - {lr:g}\,\frac{{\partial L}}{{\partial b}} = {M(dense.b)}"),
 ]
-per_row = 1 if lecture_mode() else 2  # on a projector, one big step per row
-for i in range(0, len(steps), per_row):
-    cols = st.columns(per_row)
-    for col, (title, tex) in zip(cols, steps[i:i + per_row], strict=False):
-        col.markdown(f"**{title}**")
-        col.latex(tex)
-if post_grad:
-    common.explain(_("ℹ️ **A quirk kept on purpose.** The post's gradient −2(y − ŷ) is the gradient of the *sum* "
-                     "of squared errors, while the loss it prints is their *mean*: its steps are 4× (one per row) "
-                     "what the printed loss asks for. We keep it so the numbers match the post; switch "
-                     "*Post's gradient* off in the sidebar for the true gradient of the mean."))
+
+
+def one_iteration() -> None:
+    """Every matrix of the first iteration next to its formula (drawn after the live part: on a
+    projector the experiment comes first)."""
+    st.header(_("One iteration, matrix by matrix"))
+    if init == "post":
+        st.caption(post_caption(lr, post_grad))
+    per_row = 1 if lecture_mode() else 2  # on a projector, one big step per row
+    for i in range(0, len(steps), per_row):
+        cols = st.columns(per_row)
+        for col, (title, tex) in zip(cols, steps[i:i + per_row], strict=False):
+            col.markdown(f"**{title}**")
+            col.latex(tex)
+    if post_grad:
+        common.explain(_("ℹ️ **A quirk kept on purpose.** The post's gradient −2(y − ŷ) is the gradient of the *sum* "
+                         "of squared errors, while the loss it prints is their *mean*: its steps are 4× (one per row) "
+                         "what the printed loss asks for. We keep it so the numbers match the post; switch "
+                         "*Post's gradient* off in the sidebar for the true gradient of the mean."))
+
 
 # ---- training, live --------------------------------------------------------------------------
-st.header(_("Training"))
-
 
 def new_run() -> TrainingRun:
     m, lo = build(np.random.RandomState(rng_seed))
@@ -135,6 +150,13 @@ def draw(r: TrainingRun) -> None:
 
 
 live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 40))
+common.explain(
+    _("One neuron with three inputs and a sigmoid: ŷ = σ(xW + b). It learns the four-row table of the post "
+      "(the label equals the first input) by **gradient descent** on the mean squared error. Above, it trains "
+      "live; below, every matrix of its first iteration is computed by nnlib and printed next to its formula."),
+    title=_("What this page shows"),
+)
+one_iteration()
 live.save_load(PAGE, run, {"params": p.values()})
 common.show_code([nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid, nnlib.MSE, nnlib.SGD], key="neuron.code")
 p.sync_url(extra=presets.query(PAGE))

@@ -31,11 +31,15 @@ def test_curves_chart_overlays_runs_and_dashes_the_pinned_ones():
     assert s["encoding"]["strokeDash"]["field"] == "pinned"
 
 
-def test_pinned_runs_get_a_legend_row_each_and_a_taller_chart():
+def test_one_run_has_its_legend_inside_pinned_runs_get_a_row_each_below():
     hist = pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
     one = charts.long_history(hist, ["loss", "val_loss"], "current run")
     alone = spec(charts.curves_chart(one, height=300))
-    assert alone["encoding"]["color"]["legend"]["columns"] == 1 and alone["height"] == 300 + 30
+    assert alone["encoding"]["color"]["legend"]["orient"] == "top-right"  # inside the plot, where a loss is not
+    assert alone["height"] == 300  # the legend takes no rows of its own
+    acc = charts.long_history(pd.DataFrame({"epoch": [1, 2], "accuracy": [0.5, 0.9]}), ["accuracy"])
+    assert spec(charts.curves_chart(acc, "Accuracy", "accuracy"))["encoding"]["color"]["legend"]["orient"] == (
+        "bottom-right")  # an accuracy rises: its empty corner is the other one
     pinned = charts.long_history(hist, ["loss", "val_loss"], "lr=0.01, boundary 7")
     both = spec(charts.curves_chart(pd.concat([pinned, one]), height=300))
     legend = both["encoding"]["color"]["legend"]

@@ -35,8 +35,13 @@ def long_history(history: pd.DataFrame, fields: list[str], run: str | None = Non
 
 
 def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | None = None,
-                 log_y: bool = False, height: int = 320, x_title: str | None = None) -> alt.Chart:
+                 log_y: bool = False, height: int = 320, x_title: str | None = None,
+                 legend_corner: str | None = None) -> alt.Chart:
     """Lines of ``value`` against ``epoch``, one per (run, series), with hover values.
+
+    ``height`` is the chart's whole height in pixels (Streamlit fits title, axes and legend into it).
+    ``legend_corner`` places a single run's legend inside the plot ("top-right" by default,
+    "bottom-right" for an accuracy); pinned runs get a legend row each below the plot.
 
     ``data`` is the long form from ``long_history`` (several runs concatenated overlay
     them: pinned runs are dashed, the current run solid)."""
@@ -53,15 +58,23 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
-    # One legend entry per row (two columns get cut off in a narrow column, and pinned runs'
-    # labels are long); the chart grows by the extra rows, as the legend sits inside its height.
-    rows = data["line"].nunique()
-    base = alt.Chart(data, title=title, height=height + 30 * max(rows - 1, 0))
+    if one_run:
+        # The few series names sit inside the plot, in the corner the curves leave empty (a loss falls,
+        # an accuracy rises): the plot keeps its whole height on a one-screen projector layout.
+        corner = legend_corner or ("bottom-right" if y_title in ("accuracy", _("accuracy")) else "top-right")
+        legend = alt.Legend(orient=corner, labelLimit=0, fillColor="white", padding=6, cornerRadius=4,
+                            strokeColor="#dddddd")
+        grow = 0
+    else:
+        # Pinned runs: one legend entry per row below the plot (their labels are long; two columns get
+        # cut off in a narrow column); the chart grows by the extra rows, as the legend sits inside its height.
+        legend = alt.Legend(orient="bottom", columns=1, labelLimit=0)
+        grow = 30 * max(data["line"].nunique() - 1, 0)
+    base = alt.Chart(data, title=title, height=height + grow)
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=y_title, scale=scale),
-        color=alt.Color("line:N", title=None, scale=alt.Scale(scheme="category10"),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
+        color=alt.Color("line:N", title=None, scale=alt.Scale(scheme="category10"), legend=legend),
         strokeDash=alt.StrokeDash("pinned:N", legend=None,
                                   scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("run:N", title=_("run")), alt.Tooltip("series:N", title=_("series")),
@@ -74,7 +87,7 @@ def lecture_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The same chart with type big enough for a projector (lecture mode)."""
     return (chart.configure_axis(labelFontSize=16, titleFontSize=18)
             .configure_legend(labelFontSize=16, titleFontSize=17, symbolSize=160)
-            .configure_title(fontSize=21)
+            .configure_title(fontSize=21, subtitleFontSize=16)
             .configure_header(labelFontSize=16, titleFontSize=18))  # text marks keep their size: labels on
                                                                         # bars would collide
 

@@ -19,16 +19,26 @@ from .params import app_params, lecture_mode, notice_slot, show_notices
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 
 # Always: metric values shrink with the window instead of being cut to "1 / …" on a small laptop.
+# Always, too: the experiment starts near the top of the screen (Streamlit leaves 6rem above the title),
+# so Play, the metrics and the loss chart share one 1280×800 projector screen.
+TOP_CSS = """
+  [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
+  [data-testid="stMain"] h1 { padding-top: 0.25rem; padding-bottom: 0.5rem; }
+  [class*="_presets"] button { min-height: 2.1rem; padding: 0.1rem 0.7rem; }
+  [class*="_preset_text"] [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
+  [data-testid="stMain"] [class*="_preset_text"] p { font-size: 1rem; }
+"""
 BASE_CSS = """
 <style>
   [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.3vw, 2.25rem); }
+""" + TOP_CSS + """
 </style>
 """
 
 LECTURE_CSS = """
 <style>
   [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.3rem; }
-  [data-testid="stMain"] h1 { font-size: 3rem !important; }
+  [data-testid="stMain"] h1 { font-size: 2.3rem !important; }
   [data-testid="stMain"] h2 { font-size: 2.3rem !important; }
   [data-testid="stMain"] .stButton button p { font-size: clamp(0.95rem, 1.2vw, 1.15rem); white-space: normal;
                                               overflow-wrap: normal; word-break: normal; }
@@ -36,6 +46,7 @@ LECTURE_CSS = """
   [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.2vw, 1.25rem); }
   [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }
   [data-testid="stMain"] .katex { font-size: 1.45em; }
+""" + TOP_CSS + """
 </style>
 """
 

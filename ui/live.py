@@ -33,6 +33,8 @@ MAX_UPLOAD_MB = 50
 # the run stores nnlib's (English) error with one of these prefixes; the page shows a translated explanation
 RUN_ERRORS = {"Training diverged: ": N_("Training diverged: {error}"),
               "Training stopped: ": N_("Training stopped: {error}")}
+# Loss-chart plot heights (normal, lecture mode): Play, metrics and this chart share one 1280×800 screen.
+LOSS_HEIGHT = {False: 300, True: 300}
 
 
 def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:
@@ -145,7 +147,7 @@ def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
     acc_frames.append(charts.long_history(run.frame(), ["accuracy", "val_accuracy"], charts.current_run()))
     acc_df = pd.concat(acc_frames, ignore_index=True)
     cols = st.columns(2) if not acc_df.empty else [st.container()]
-    height = 440 if lecture_mode() else 320  # the projector's type is bigger; keep the plot tall
+    height = LOSS_HEIGHT[lecture_mode()]
     common.show_chart(cols[0], charts.curves_chart(loss_df, _("Loss"), _("loss"), log_y=log_y, height=height),
                       width="stretch")
     if not acc_df.empty:
@@ -155,11 +157,12 @@ def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
 
 def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
           draw: Callable[[TrainingRun], None] | None = None, budget: float = BUDGET,
-          per_tick: int | None = None) -> None:
+          per_tick: int | None = None, log_y: bool = False) -> None:
     """Controls + a live area (metrics, progress, charts) that grows while training runs.
 
     ``draw(run)`` adds the page's own live pictures below the curves. ``per_tick`` caps the
-    epochs trained per redraw, so that a fast run still visibly grows."""
+    epochs trained per redraw, so that a fast run still visibly grows. ``log_y`` draws the loss on a
+    log axis."""
     run.target_epochs = epochs
     run.optimizer.lr = lr
     if run.playing and run.done:
@@ -178,7 +181,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         st.progress(min(run.epochs_done / max(run.target_epochs, 1), 1.0))
         if run.error:
             st.error(run_error_text(run.error))
-        history_charts(page, run)
+        history_charts(page, run, log_y=log_y)
         if draw is not None:
             draw(run)
         if was_playing and not run.playing:

@@ -255,7 +255,8 @@ def landscape_chart(grid: pd.DataFrame, path: pd.DataFrame, boundary: float,
         tooltip=[alt.Tooltip("point:N", title=_("point")), alt.Tooltip("w:Q", format=".4f"),
                  alt.Tooltip("b:Q", format=".4f")])
     return (alt.layer(heat, valley_line, trail, marks).resolve_scale(color="independent")
-            .properties(height=height, width="container", title=_("Loss landscape L(w, b) and the SGD path")))
+            .properties(height=height, width="container",
+                        title=alt.Title(_("Loss landscape L(w, b)"), subtitle=_("and the SGD path"))))
 
 
 def update_loss_frame(x: np.ndarray, y: np.ndarray, path: pd.DataFrame) -> pd.DataFrame:
@@ -268,7 +269,8 @@ def update_loss_frame(x: np.ndarray, y: np.ndarray, path: pd.DataFrame) -> pd.Da
 def update_loss_chart(df: pd.DataFrame, height: int = 380) -> alt.Chart:
     """Loss on all the data after each single-sample update (the per-epoch chart averages them)."""
     last = max(10, int(df["update"].max()))
-    return alt.Chart(df, title=_("Loss on all the data after each update"), height=height).mark_line(
+    title = alt.Title(_("Loss after each update"), subtitle=_("on all the data"))
+    return alt.Chart(df, title=title, height=height).mark_line(
         color=PALETTE[CURRENT], point=len(df) < 30).encode(
         x=alt.X("update:Q", title=_("update (one sample each)"), scale=alt.Scale(domain=[0, last])),
         y=alt.Y("loss:Q", title=_("mean BCE"), scale=alt.Scale(zero=False), axis=alt.Axis(format=".3~f")),

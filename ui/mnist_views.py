@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts
+from .i18n import _
 from .mnist_setup import POST_TEST_ACCURACY, POST_TEST_CE, POST_TRAIN_LOSSES
 
 DIGITS = [str(d) for d in range(10)]
@@ -112,7 +113,8 @@ def per_class_frame(labels: np.ndarray, guesses: np.ndarray) -> pd.DataFrame:
 
 def per_class_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
     """Error rate per digit (bars from zero, value written on each bar): which digits are hard."""
-    base = alt.Chart(df, title="Errors per digit (% of that digit's test images)", height=height).encode(
+    title = alt.Title(_("Errors per digit"), subtitle=_("% of that digit's test images"))
+    base = alt.Chart(df, title=title, height=height).encode(
         x=alt.X("digit:N", sort=DIGITS, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("error %:Q", title="error %"),
         tooltip=["digit:N", "images:Q", "correct:Q", alt.Tooltip("accuracy:Q", format=".4f")],

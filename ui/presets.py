@@ -48,12 +48,13 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
                                        given=given, preset=_(presets[raw].title), value=value))
         elif raw is not None:
             p.notices.append(_("`preset={raw}` in the link is not a preset of this page; ignored.", raw=raw))
-    where.markdown(_("**Experiments**"))
-    cols = where.columns(min(len(presets), 4))
-    for i, (name, preset) in enumerate(presets.items()):
-        cols[i % len(cols)].button(_(preset.title), key=f"{page}_preset_{name}", on_click=_apply,
-                                   args=(p, page, name, preset), width="stretch", wrap=True,
-                                   type="primary" if st.session_state[key] == name else "secondary")
+    # One wrapping row of buttons sized to their titles: the experiment (Play, metrics, loss chart) has
+    # to fit on the same projector screen below it.
+    row = where.container(horizontal=True, gap="small", vertical_alignment="center", key=f"{page}_presets")
+    row.markdown(_("**Experiments:**"), width="content")
+    for name, preset in presets.items():
+        row.button(_(preset.title), key=f"{page}_preset_{name}", on_click=_apply, args=(p, page, name, preset),
+                   width="content", type="primary" if st.session_state[key] == name else "secondary")
     active = st.session_state[key]
     if active is not None:
         changed = {k: v for k, v in presets[active].values.items()
@@ -61,7 +62,8 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
         if changed:  # the user moved a control since: the preset no longer describes the run
             st.session_state[key] = active = None
     if active is not None:
-        where.info(_("**{title}.** {text}", title=_(presets[active].title), text=_(presets[active].text)))
+        where.container(key=f"{page}_preset_text").info(
+            _("**{title}.** {text}", title=_(presets[active].title), text=_(presets[active].text)))
     return active
 
 

@@ -65,7 +65,8 @@ def test_the_posts_run_preset_reproduces_post_000_exactly():
     play_to_the_end(at)
     assert epoch(at) == (1000, 1000)
     assert float(metric(at, "Loss now, all rows")) == pytest.approx(0.12445125178791992, abs=1e-9)
-    _, frames = chart(at, "Confusion matrix — all 569 rows")
+    spec, frames = chart(at, "Confusion matrix")
+    assert "all 569 rows (= the training rows)" in json.dumps(spec)  # the subtitle says which rows were counted
     cells = {(r["true"], r["predicted"]): r["count"] for r in frames[0].to_dict("records")}
     assert cells == {("malignant", "malignant"): 194, ("malignant", "benign"): 18,
                      ("benign", "malignant"): 12, ("benign", "benign"): 345}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import warnings
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -171,9 +172,10 @@ def cancer(p: PageParams) -> None:
         pred = r.model.predict(x_eval)
         counts = nnlib.confusion_matrix(y_eval, nnlib.predicted_class(pred), n_classes=2)
         loss_now = r.loss.value(pred, y_eval)
-        where = "all 569 rows (= the training rows)" if xte is None else f"the {len(xte)} test rows"
+        where = _("all 569 rows (= the training rows)") if xte is None else _("the {n} test rows", n=len(xte))
         cols = st.columns([1.1, 1])
-        common.show_chart(cols[0], charts.matrix_heatmap(counts, CANCER_CLASSES, title=f"Confusion matrix — {where}"),
+        title = alt.Title(_("Confusion matrix"), subtitle=where)
+        common.show_chart(cols[0], charts.matrix_heatmap(counts, CANCER_CLASSES, title=title),
                              width="stretch")
         if xte is None:
             cols[1].metric("Loss now, all rows", f"{loss_now:.17g}",

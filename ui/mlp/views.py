@@ -14,6 +14,8 @@ import pandas as pd
 
 import nnlib
 
+from .i18n import _
+
 CLASS_COLORS = ["#e8710a", "#1a73e8"]  # class 0 orange, class 1 blue (as in TensorFlow Playground)
 BACKGROUND = alt.Scale(domain=[0, 0.5, 1], range=["#f8c99b", "#f7f7f7", "#a9c8f5"])
 GOOD, BAD = "#1e8e3e", "#d93025"
@@ -144,7 +146,19 @@ def norms_rows(epoch: int, stats: list[dict]) -> list[dict]:
             for name, row in zip(layer_names(stats), stats, strict=True)]
 
 
-def grad_norms_chart(frame: pd.DataFrame, title: str = "Gradient norm per layer (log scale)",
+def decade_axis(values, most: int = 8) -> alt.Axis:
+    """A log axis labelled at powers of ten only ("1e-8"), every second or third decade when the
+    values span more than ``most`` of them, so the labels never pile up."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return alt.Axis(format=".0e")
+    lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+    step = max(1, -(-(hi - lo + 1) // most))
+    return alt.Axis(values=[10.0 ** k for k in range(lo, hi + 1, step)], format=".0e")
+
+
+def grad_norms_chart(frame: pd.DataFrame, title: str | alt.Title | None = None,
                      height: int = 300) -> alt.Chart:
     """‖dL/dW‖ of every layer against the epoch on a log axis: vanishing gradients show as
     lines many decades apart."""
@@ -152,9 +166,10 @@ def grad_norms_chart(frame: pd.DataFrame, title: str = "Gradient norm per layer 
     if frame.empty:
         frame = pd.DataFrame({"epoch": [0], "layer": [""], "grad_norm": [np.nan]})
     order = list(dict.fromkeys(frame["layer"]))
+    title = title or alt.Title(_("Gradient norm per layer"), subtitle=_("log scale"))
     return alt.Chart(frame, title=title, height=height).mark_line(point=True).encode(
         x=alt.X("epoch:Q", axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=decade_axis(frame["grad_norm"])),
         color=alt.Color("layer:N", sort=order, scale=alt.Scale(scheme="viridis"),
                         legend=alt.Legend(orient="right", title=None)),
         tooltip=["layer:N", "epoch:Q", alt.Tooltip("grad_norm:Q", format=".2e")],
@@ -169,7 +184,8 @@ def grad_bars_chart(stats: list[dict], title: str = "Gradient norm now", height:
     df["base"] = df["grad_norm"].min() / 10 if not df.empty else 1.0
     return alt.Chart(df, title=title, height=height).mark_bar().encode(
         x=alt.X("layer:N", sort=None, title=None, axis=alt.Axis(labelAngle=-40, labelOverlap=False)),
-        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"),
+                axis=decade_axis(pd.concat([df["grad_norm"], df["base"]]))),
         y2="base:Q",
         color=alt.Color("layer:N", sort=None, scale=alt.Scale(scheme="viridis"), legend=None),
         tooltip=["layer:N", alt.Tooltip("grad_norm:Q", format=".2e")],
@@ -202,22 +218,46 @@ def gradcheck_frame(rows: list[dict]) -> pd.DataFrame:
     return worst[["parameter", "backprop", "numerical", "rel_error", "ok"]].reset_index(drop=True)
 
 
-def gradcheck_chart(frame: pd.DataFrame, height: int = 240) -> alt.Chart:
-    """Worst relative error per parameter array (log axis), green below 1e-5, red above."""
-    df = frame.assign(shown=np.clip(frame["rel_error"], 1e-16, 1.0),
-                      verdict=np.where(frame["ok"], "agrees", "differs"))
-    title = alt.Title("Backprop vs finite differences", subtitle="worst sampled weight of each array")
-    dots = alt.Chart(df, title=title, height=height).mark_circle(
-        size=160, opacity=1).encode(
-        x=alt.X("parameter:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("shown:Q", title="relative error", scale=alt.Scale(type="log", domain=[1e-16, 1])),
-        color=alt.Color("verdict:N", scale=alt.Scale(domain=["agrees", "differs"], range=[GOOD, BAD]),
-                        legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["parameter:N", alt.Tooltip("backprop:Q", format=".4e"), alt.Tooltip("numerical:Q", format=".4e"),
-                 alt.Tooltip("rel_error:Q", format=".2e")],
+DIGITS_MAX = 16  # float64 carries about 16 significant digits: the most two numbers can share
+
+
+def agreement_digits(rel_error) -> np.ndarray:
+    """Matching significant digits of backprop and finite differences: −log₁₀(relative error),
+    clipped to [0, 16] (a relative error of 1e-9 → 9 digits; an exact match → 16; NaN/inf → 0)."""
+    err = np.asarray(rel_error, dtype=float)
+    err = np.where(np.isfinite(err), err, 1.0)
+    return np.clip(-np.log10(np.maximum(err, 10.0 ** -DIGITS_MAX)), 0, DIGITS_MAX)
+
+
+def gradcheck_chart(frame: pd.DataFrame, bar: int = 22) -> alt.Chart:
+    """One horizontal bar per parameter array: how many digits backprop and finite differences
+    share at its worst sampled weight. Long green bars agree; a short red bar (left of the dashed
+    line at 5 digits, a relative error of 1e-5) differs — readable at a glance, labelled in words."""
+    df = frame.assign(digits=agreement_digits(frame["rel_error"]),
+                      verdict=np.where(frame["ok"], _("agrees"), _("differs")))
+    df["label"] = [_("{verdict} ({error})", verdict=v, error="0" if e == 0 else f"{e:.0e}")
+                   for v, e in zip(df["verdict"], df["rel_error"], strict=True)]
+    title = alt.Title(_("Gradient check"), subtitle=[_("backprop vs finite differences:"),
+                                                     _("matching digits, worst weight per array")])
+    base = alt.Chart(df).encode(
+        y=alt.Y("parameter:N", sort=None, title=None),
+        x=alt.X("digits:Q", title=_("matching digits"), scale=alt.Scale(domain=[0, DIGITS_MAX]),
+                axis=alt.Axis(values=[0, 4, 8, 12, 16])),
+        tooltip=[alt.Tooltip("parameter:N"), alt.Tooltip("backprop:Q", format=".4e"),
+                 alt.Tooltip("numerical:Q", format=".4e"), alt.Tooltip("rel_error:Q", format=".2e")],
     )
-    limit = alt.Chart(pd.DataFrame({"y": [GRADCHECK_OK]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
-    return (dots + limit).properties(width="container")
+    bars = base.mark_bar(height=bar * 0.7).encode(
+        color=alt.Color("verdict:N", legend=None,
+                        scale=alt.Scale(domain=[_("agrees"), _("differs")], range=[GOOD, BAD])))
+    # the verdict in words: inside a long bar, just after a short one
+    inside = base.transform_filter(alt.datum.digits >= DIGITS_MAX / 2).mark_text(
+        align="right", dx=-4, color="white", fontWeight="bold").encode(text="label:N")
+    after = base.transform_filter(alt.datum.digits < DIGITS_MAX / 2).mark_text(
+        align="left", dx=4, color="#333333", fontWeight="bold").encode(text="label:N")
+    limit = alt.Chart(pd.DataFrame({"x": [-np.log10(GRADCHECK_OK)]})).mark_rule(
+        strokeDash=[4, 4], color="gray").encode(x="x:Q")
+    height = bar * len(df) + 110  # the whole chart: title, subtitle and axis around one row per array
+    return alt.layer(bars, inside, after, limit, title=title).properties(width="container", height=height)
 
 
 # -- unit health -----------------------------------------------------------------------------

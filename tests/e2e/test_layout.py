@@ -1,0 +1,97 @@
+"""One screen on a projector, nothing wider than a phone: the real app in Chromium.
+
+At 1280×800 (a common projector), with and without lecture mode, every training page shows its
+Play button, its metrics row and its loss chart together, without scrolling. At 390 px (a phone)
+nothing on any page is wider than the screen. Screenshots go to test-artifacts/e2e/layout-*.png.
+"""
+
+import pytest
+from test_browser import TRAINING_PAGES, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+PROJECTOR = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+CHART = "[data-testid='stVegaLiteChart']"
+
+
+def boxes(page, key):
+    """Bounding boxes (viewport coordinates) of the Play button, the first metric after it and
+    the first chart after it (the loss chart: the live area draws it first)."""
+    return page.evaluate(
+        """(key) => {
+            const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
+                                  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+            const play = document.querySelector(`.st-key-${key} button`);
+            if (!play) return {play: null};
+            const after = (sel) => [...document.querySelectorAll(sel)].find(
+                el => el.getBoundingClientRect().top > play.getBoundingClientRect().top);
+            return {play: box(play), metric: box(after("[data-testid='stMetric']")),
+                    chart: box(after("[data-testid='stVegaLiteChart']"))};
+        }""",
+        key,
+    )
+
+
+@pytest.mark.parametrize("lecture", [False, True], ids=["normal", "lecture"])
+@pytest.mark.parametrize(("slug", "key"), TRAINING_PAGES)
+def test_play_metrics_and_loss_chart_fit_one_projector_screen(browser, app_url, artifacts_dir, slug, key, lecture):
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{app_url}/{slug}" + ("?lecture=1" if lecture else ""))
+        wait_idle(page)
+        page.locator(f".st-key-{key} button").first.wait_for(state="visible")
+        prefix = key.removesuffix("_play")
+        # as a lecturer: once as the page opens, once with the first experiment (preset) chosen and its
+        # text shown above the buttons; each time after one Step, so the loss chart has curve and axes
+        for moment in ("open", "preset"):
+            if moment == "preset":
+                page.locator(f"[class*='st-key-{prefix}_preset_'] button").first.click()
+                page.wait_for_timeout(500)
+                wait_idle(page)
+            page.locator(f".st-key-{prefix}_step button").first.click()
+            page.wait_for_timeout(500)
+            wait_idle(page)
+            page.locator(CHART).first.wait_for(state="visible")
+            found = boxes(page, key)
+            mode = "lecture" if lecture else "normal"
+            page.screenshot(path=str(artifacts_dir / f"layout-{slug}-{mode}-{moment}.png"))
+            for part in ("play", "metric", "chart"):
+                b = found.get(part)
+                assert b is not None, f"/{slug}: no {part} found below the Play button"
+                assert 0 <= b["top"] and b["bottom"] <= PROJECTOR["height"], (
+                    f"/{slug} ({mode}, {moment}): the {part} spans y = {b['top']:.0f}…{b['bottom']:.0f} px, "
+                    f"outside the {PROJECTOR['height']}-px screen: {found}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("slug", ["", "activations"] + [slug for slug, _ in TRAINING_PAGES])
+def test_nothing_wider_than_a_phone(browser, app_url, artifacts_dir, slug):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{app_url}/{slug}")
+        wait_idle(page)
+        wide = page.evaluate(
+            """(width) => {
+                const main = document.querySelector("[data-testid='stMain']");
+                const out = [];
+                if (main.scrollWidth > main.clientWidth + 1) out.push(`main scrolls: ${main.scrollWidth}px`);
+                for (const el of main.querySelectorAll("table, [data-testid='stVegaLiteChart'], img, canvas")) {
+                    const r = el.getBoundingClientRect();
+                    if (r.width > 0 && r.right > width + 1) {
+                        out.push(`${el.tagName} ${el.closest('[data-testid]')?.dataset.testid}: right ${r.right}px`);
+                    }
+                }
+                return out;
+            }""",
+            PHONE["width"],
+        )
+        page.screenshot(path=str(artifacts_dir / f"layout-phone-{slug or 'home'}.png"))
+        assert not wide, f"/{slug} is wider than a {PHONE['width']}-px phone: {wide[:8]}"
+    finally:
+        context.close()
