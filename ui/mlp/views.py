@@ -14,7 +14,7 @@ import pandas as pd
 
 import nnlib
 
-from .i18n import _
+from ..i18n import _
 
 CLASS_COLORS = ["#e8710a", "#1a73e8"]  # class 0 orange, class 1 blue (as in TensorFlow Playground)
 BACKGROUND = alt.Scale(domain=[0, 0.5, 1], range=["#f8c99b", "#f7f7f7", "#a9c8f5"])
