@@ -8,20 +8,21 @@ import streamlit as st
 
 from ui import common, mlp_cancer, mlp_deep, mlp_playground, presets
 from ui import mlp_shared as shared
+from ui.i18n import _
 from ui.params import PageParams
 
 p = PageParams(shared.PAGE)
 
 common.page_start()
-st.title("4 · Multi-layer perceptron")
-common.explain(
+st.title(_("4 · Multi-layer perceptron"))
+common.explain(_(
     "Stack layers of neurons — *Dense* (a weighted sum) then an activation — and you get a **multi-layer "
     "perceptron**. Training is the same loop as for one neuron: forward pass, loss, back-propagation of the "
     "gradient through every layer, an optimizer step. Three experiments: the network of post 000 on real "
     "medical data, the deep sigmoid network of post 004 whose early layers stop learning, and a 2-D playground "
     "where you watch the decision boundary form."
-)
-section = p.select("Experiment", "section", list(shared.SECTIONS), "cancer", horizontal=True,
-                   format_func=shared.SECTIONS.get)
+))
+section = p.select(_("Experiment"), "section", list(shared.SECTIONS), "cancer", horizontal=True,
+                   format_func=shared.shown(shared.SECTIONS))
 {"cancer": mlp_cancer.cancer, "deep": mlp_deep.deep, "playground": mlp_playground.playground}[section](p)
 p.sync_url(extra=presets.query(shared.PAGE))
