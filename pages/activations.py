@@ -24,7 +24,7 @@ common.explain(_(
 
 left, right = st.columns([1, 3])
 with left:
-    name = p.select(_("Function"), "fn", list(NAMES), "sigmoid", format_func=lambda k: _(NAMES[k]))
+    name = p.select(_("Function"), "fn", list(NAMES), "sigmoid", format_func={k: _(v) for k, v in NAMES.items()}.get)
     half = p.slider(_("x range ±"), "range", 1, 20, 10, advanced=True)
     x0 = p.slider(_("Point x₀"), "x0", -20.0, 20.0, 0.0, 0.1)
     alpha = 0.01

@@ -14,16 +14,16 @@ from ui.params import PageParams
 p = PageParams(shared.PAGE)
 
 common.page_start()
-st.title("4 · Multi-layer perceptron")
-section = p.select("Experiment", "section", list(shared.SECTIONS), "cancer", horizontal=True,
-                   format_func=shared.SECTIONS.get)
+st.title(_("4 · Multi-layer perceptron"))
+section = p.select(_("Experiment"), "section", list(shared.SECTIONS), "cancer", horizontal=True,
+                   format_func=shared.shown(shared.SECTIONS))
 {"cancer": cancer.cancer, "deep": deep.deep, "playground": playground.playground}[section](p)
-common.explain(
+common.explain(_(
     "Stack layers of neurons — *Dense* (a weighted sum) then an activation — and you get a **multi-layer "
     "perceptron**. Training is the same loop as for one neuron: forward pass, loss, back-propagation of the "
     "gradient through every layer, an optimizer step. Three experiments: the network of post 000 on real "
     "medical data, the deep sigmoid network of post 004 whose early layers stop learning, and a 2-D playground "
-    "where you watch the decision boundary form.",
+    "where you watch the decision boundary form."),
     title=_("What this page shows"),
 )
 

@@ -26,7 +26,8 @@ LOCALES = ROOT / "locales"
 TRANSLATED = ["ko"]  # every language but the English source
 SOURCES = ["streamlit_app.py", "pages", "ui"]  # where user-visible strings live (nnlib's messages stay English)
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
-PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[#0 +-]?\d*(?:\.\d+)?[sdifrxXeEgGc%]")
+# {name} / {name:.1f}, and printf's %s / %(name)d (no space flag: "20 % faster" is prose, not a placeholder)
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[#0+-]?\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 
 
 def po_path(lang: str) -> Path:

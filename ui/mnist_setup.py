@@ -21,6 +21,8 @@ import numpy as np
 import nnlib
 from nnlib.mnist import to_float
 
+from .i18n import N_, _
+
 # -- the post's printed numbers (post 001, recomputed with its code on the real MNIST) ---------
 POST_TRAIN_LOSSES = (  # "[k] train_loss: ..." after each of the 20 epochs (full pass, one-hot CE)
     0.41900695764324003, 0.32841351730431445, 0.28469834647736436, 0.2472436575904893,
@@ -81,7 +83,7 @@ class Settings:
         return tuple((k, d[k]) for k in sorted(d) if k not in ("lr", "epochs"))
 
     def label(self) -> str:
-        grad = "post's gradient" if self.post_gradient else "correct gradient"
+        grad = _("post's gradient") if self.post_gradient else _("correct gradient")
         n = f"{self.subset // 1000}k" if self.subset % 1000 == 0 else str(self.subset)
         return f"{grad} · {self.architecture} {self.activation} · {self.optimizer} lr={self.lr:g} · {n}"
 
@@ -93,11 +95,13 @@ def differences_from_post(s: Settings) -> list[str]:
     """Plain-words list of the settings that differ from the post's run (empty: same run).
     The gradient is not listed: in float64 both gradients give the post's numbers."""
     out = []
-    for name, text in [("sizes", "hidden sizes"), ("activation", "activation"), ("lr", "learning rate"),
-                       ("batch_size", "batch size"), ("optimizer", "optimizer"), ("subset", "training subset"),
-                       ("scale", "weight scale"), ("precision", "precision"), ("seed", "seed")]:
+    for name, text in [("sizes", N_("hidden sizes")), ("activation", N_("activation")), ("lr", N_("learning rate")),
+                       ("batch_size", N_("batch size")), ("optimizer", N_("optimizer")),
+                       ("subset", N_("training subset")), ("scale", N_("weight scale")),
+                       ("precision", N_("precision")), ("seed", N_("seed"))]:
         if getattr(s, name) != getattr(POST, name):
-            out.append(f"{text} {getattr(s, name)} (post: {getattr(POST, name)})")
+            out.append(_("{setting} {value} (post: {post})", setting=_(text), value=getattr(s, name),
+                         post=getattr(POST, name)))
     return out
 
 
@@ -172,35 +176,39 @@ def limit_blas_threads(n: int = 1) -> bool:
 
 
 # -- user images ------------------------------------------------------------------------------
-def decode_upload(data: bytes, name: str = "the file") -> np.ndarray:
+def decode_upload(data: bytes, name: str | None = None) -> np.ndarray:
     """PNG/JPEG bytes -> an RGBA uint8 array for ``preprocess_drawing``.
 
     Raises ``ValueError`` with a plain message for a file that is too large, not a PNG or
     JPEG, damaged, or of unusable dimensions."""
     from PIL import Image, UnidentifiedImageError
 
+    name = _("the file") if name is None else name  # the messages are shown on the page: in its language
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB")
+        raise ValueError(_("{name} is {size:.1f} MB; the limit is {limit} MB", name=name, size=len(data) / 2**20,
+                           limit=MAX_UPLOAD_BYTES // 2**20))
     if not data:
-        raise ValueError(f"{name} is empty")
+        raise ValueError(_("{name} is empty", name=name))
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.format not in ("PNG", "JPEG"):
-                raise ValueError(f"{name} is a {img.format} image; upload a PNG or JPEG")
+                raise ValueError(_("{name} is a {format} image; upload a PNG or JPEG", name=name, format=img.format))
             w, h = img.size
             if not (8 <= w <= MAX_UPLOAD_SIDE and 8 <= h <= MAX_UPLOAD_SIDE):
-                raise ValueError(f"{name} is {w}×{h} pixels; use 8 to {MAX_UPLOAD_SIDE} pixels a side")
+                raise ValueError(_("{name} is {w}×{h} pixels; use 8 to {most} pixels a side", name=name, w=w, h=h,
+                                   most=MAX_UPLOAD_SIDE))
             return np.asarray(img.convert("RGBA"))
     except UnidentifiedImageError as err:
-        raise ValueError(f"{name} is not a PNG or JPEG image") from err
+        raise ValueError(_("{name} is not a PNG or JPEG image", name=name)) from err
     except Image.DecompressionBombError as err:
-        raise ValueError(f"{name} has too many pixels to open safely") from err
+        raise ValueError(_("{name} has too many pixels to open safely", name=name)) from err
     except OSError as err:  # truncated or damaged data
-        raise ValueError(f"{name} is damaged or incomplete ({err})") from err
+        raise ValueError(_("{name} is damaged or incomplete ({error})", name=name, error=err)) from err
 
 
 # -- scikit-learn baseline --------------------------------------------------------------------
-BASELINES = {"logistic": "Logistic regression (no hidden layer)", "mlp": "MLPClassifier (same hidden sizes)"}
+BASELINES = {"logistic": N_("Logistic regression (no hidden layer)"),  # shown as _(BASELINES[kind])
+             "mlp": N_("MLPClassifier (same hidden sizes)")}
 
 
 def sklearn_baseline(kind: str, x: np.ndarray, y: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,

@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 from . import charts
-from .i18n import _
+from .i18n import N_, _
 from .mnist_setup import POST_TEST_ACCURACY, POST_TEST_CE, POST_TRAIN_LOSSES
 
 DIGITS = [str(d) for d in range(10)]
 # diverging colours for weights: negative blue, zero white, positive red (ColorBrewer RdBu ends)
 _NEG, _ZERO, _POS = (33, 102, 172), (247, 247, 247), (178, 24, 43)
 _PAD = (120, 120, 120)
+ROLES = {"guess": N_("guess"), "wrong guess": N_("wrong guess"), "true digit": N_("true digit"), "other": N_("other")}
 
 
 # -- images -----------------------------------------------------------------------------------
@@ -78,17 +79,20 @@ def probability_chart(probs: np.ndarray, true: int | None = None, title: str = "
                       height: int = 160) -> alt.Chart:
     """Bars of the ten probabilities; the guess green (red when wrong), the true digit blue."""
     df = probability_frame(probs, true)
+    df["shown"] = df["role"].map(lambda r: _(ROLES[r]))  # the tooltip's words; the colours follow the key
     colors = alt.Scale(domain=["guess", "wrong guess", "true digit", "other"],
                        range=["#2ca02c", "#d62728", "#1f77b4", "#c7c7c7"])
     base = alt.Chart(df, title=title, height=height).encode(
         x=alt.X("digit:N", sort=DIGITS, title=None, axis=alt.Axis(labelAngle=0)),
         color=alt.Color("role:N", scale=colors, legend=None),
-        tooltip=["digit:N", alt.Tooltip("probability:Q", format=".4f"), "role:N"],
+        tooltip=[alt.Tooltip("digit:N", title=_("digit")),
+                 alt.Tooltip("probability:Q", title=_("probability"), format=".4f"),
+                 alt.Tooltip("shown:N", title=_("role"))],
     )
     bars = base.mark_bar().encode(y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title=None))
     # a confident mistake leaves the true digit's bar at ~0: a marker keeps it visible
     marker = base.transform_filter(alt.datum.role == "true digit").transform_calculate(floor="0.08").mark_point(
-        shape="triangle-up", filled=True, size=70, opacity=1).encode(y="floor:Q")
+        shape="triangle-up", filled=True, size=70, opacity=1).encode(y=alt.Y("floor:Q", title=None))
     return alt.layer(bars, marker).properties(width="container")
 
 
@@ -115,9 +119,11 @@ def per_class_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
     """Error rate per digit (bars from zero, value written on each bar): which digits are hard."""
     title = alt.Title(_("Errors per digit"), subtitle=_("% of that digit's test images"))
     base = alt.Chart(df, title=title, height=height).encode(
-        x=alt.X("digit:N", sort=DIGITS, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("error %:Q", title="error %"),
-        tooltip=["digit:N", "images:Q", "correct:Q", alt.Tooltip("accuracy:Q", format=".4f")],
+        x=alt.X("digit:N", sort=DIGITS, title=_("digit"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("error %:Q", title=_("error %")),
+        tooltip=[alt.Tooltip("digit:N", title=_("digit")), alt.Tooltip("images:Q", title=_("images")),
+                 alt.Tooltip("correct:Q", title=_("correct")),
+                 alt.Tooltip("accuracy:Q", title=_("accuracy"), format=".4f")],
     )
     bars = base.mark_bar(color="#d62728")
     text = base.mark_text(dy=-8).encode(text=alt.Text("error %:Q", format=".1f"))
@@ -134,9 +140,9 @@ def confusion_chart(labels: np.ndarray, guesses: np.ndarray, mistakes_only: bool
     if mistakes_only:
         counts = counts.copy()
         np.fill_diagonal(counts, 0)
-    title = "Test-set mistakes (diagonal hidden)" if mistakes_only else "Test-set confusion matrix"
-    return charts.matrix_heatmap(counts, DIGITS, title=title, x_title="predicted digit",
-                                 y_title="true digit", height=height)
+    title = _("Test-set mistakes (diagonal hidden)") if mistakes_only else _("Test-set confusion matrix")
+    return charts.matrix_heatmap(counts, DIGITS, title=title, x_title=_("predicted digit"),
+                                 y_title=_("true digit"), height=height)
 
 
 # -- training, versus the post ----------------------------------------------------------------
@@ -161,12 +167,13 @@ def post_comparison(history: list[dict]) -> pd.DataFrame:
     for row in history[:len(POST_TRAIN_LOSSES)]:
         ours, kind = _own_loss(row)
         post = POST_TRAIN_LOSSES[row["epoch"] - 1]
-        rows.append((f"epoch {row['epoch']} train loss" + ("" if kind == "full pass" else " (batch mean)"),
-                     post, ours))
+        quantity = (_("epoch {n} train loss", n=row["epoch"]) if kind == "full pass"
+                    else _("epoch {n} train loss (batch mean)", n=row["epoch"]))
+        rows.append((quantity, post, ours))
     if len(history) >= len(POST_TRAIN_LOSSES):
         final = history[len(POST_TRAIN_LOSSES) - 1]
-        rows.append(("epoch 20 test cross-entropy", POST_TEST_CE, final.get("val_loss")))
-        rows.append(("epoch 20 test accuracy", POST_TEST_ACCURACY, final.get("val_accuracy")))
+        rows.append((_("epoch {n} test cross-entropy", n=20), POST_TEST_CE, final.get("val_loss")))
+        rows.append((_("epoch {n} test accuracy", n=20), POST_TEST_ACCURACY, final.get("val_accuracy")))
     df = pd.DataFrame(rows, columns=["quantity", "post", "this run"])
     df["difference"] = df["this run"] - df["post"]
     return df
@@ -176,10 +183,11 @@ def post_loss_frame(history: list[dict]) -> pd.DataFrame:
     """Long form (epoch, series, value, run) of the post's printed train loss and this run's,
     for ``charts.curves_chart``."""
     post = pd.DataFrame({"epoch": range(1, len(POST_TRAIN_LOSSES) + 1), "value": POST_TRAIN_LOSSES,
-                         "series": "train loss, printed", "run": "the post"})
+                         "series": _("train loss, printed"), "run": _("the post")})
     if not history:
         return post
     own = [_own_loss(r) for r in history]
     ours = pd.DataFrame({"epoch": [r["epoch"] for r in history], "value": [v for v, _ in own],
-                         "series": f"train loss ({own[-1][1]})", "run": "current run"})
+                         "series": _("train loss (full pass)") if own[-1][1] == "full pass"
+                         else _("train loss (batch mean)"), "run": charts.current_run()})
     return pd.concat([post, ours], ignore_index=True)

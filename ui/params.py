@@ -131,7 +131,7 @@ class PageParams:
         return self._keep(key, value)
 
     def select_slider(self, label: str, name: str, options: Sequence, default, *, advanced: bool = False,
-                      help: str | None = None, where=st):
+                      help: str | None = None, format_func=str, where=st):
         """A slider over fixed values (learning rates on a log scale, layer widths...)."""
         lookup = {str(o): o for o in options}
 
@@ -143,7 +143,8 @@ class PageParams:
         key = self._prepare(name, default, parse)
         if not self._show(advanced):
             return _store()[key]
-        return self._keep(key, where.select_slider(label, options=list(options), key=key, help=help))
+        return self._keep(key, where.select_slider(label, options=list(options), key=key, help=help,
+                                                   format_func=format_func))
 
     def text(self, label: str, name: str, default: str, *, max_chars: int = 200, help: str | None = None,
              where=st) -> str:

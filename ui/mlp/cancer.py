@@ -15,12 +15,13 @@ import nnlib
 from nnlib import data
 
 from .. import charts, common, live, network_section
-from ..i18n import _
+from ..i18n import N_, _
 from ..params import PageParams, seed
 from ..presets import Preset
 from ..run import TrainingRun
 from .shared import (
     ACTIVATIONS,
+    BATCH_NAMES,
     BATCHES,
     LRS,
     OPTIMIZERS,
@@ -32,6 +33,7 @@ from .shared import (
     look_inside,
     record_norms,
     section_run,
+    shown,
     tick_control,
 )
 
@@ -39,31 +41,31 @@ POST_000 = {"loss_0": 1.5326826056975693, "loss_50": 0.4672773442711708, "final"
             "confusion": [[194, 18], [12, 345]]}
 POST_000_SETTINGS = {"layers": 1, "w1": 128, "act": "sigmoid", "init": "normal", "bias": False, "opt": "sgd",
                      "lr": 0.01, "batch": "full", "epochs": 1000, "test": 0.0}
-CANCER_CLASSES = ["malignant", "benign"]  # scikit-learn's target: 0 = malignant, 1 = benign
+CANCER_CLASSES = [N_("malignant"), N_("benign")]  # scikit-learn's target: 0 = malignant, 1 = benign
 CANCER_PRESETS = {
-    "post": Preset("The post's run", POST_000_SETTINGS,
-                   "Predict: the post's 30 → 128 → 1 sigmoid network (N(0, 1) weights, no bias, gradient "
+    "post": Preset(N_("The post's run"), POST_000_SETTINGS,
+                   N_("Predict: the post's 30 → 128 → 1 sigmoid network (N(0, 1) weights, no bias, gradient "
                    "descent at lr 0.01, all 569 rows) — how low does the loss get in 1000 epochs? Press Play: "
                    "the table under the confusion matrix checks every number the post printed, to the last "
-                   "digit (with sidebar seed 0)."),
-    "heldout": Preset("A held-out test set", {
+                   "digit (with sidebar seed 0).")),
+    "heldout": Preset(N_("A held-out test set"), {
         "layers": 1, "w1": 32, "act": "relu", "init": "he", "bias": True, "opt": "adam", "lr": 0.01,
         "batch": 32, "epochs": 50, "test": 0.25},
-        "Predict: a quarter of the rows are hidden from training. Will the accuracy on them reach the post's "
-        "94.7 % (which it measured on its training rows)? Then press *Fit scikit-learn* below to compare."),
-    "lr_high": Preset("Learning rate too high", {
+        N_("Predict: a quarter of the rows are hidden from training. Will the accuracy on them reach the post's "
+        "94.7 % (which it measured on its training rows)? Then press *Fit scikit-learn* below to compare.")),
+    "lr_high": Preset(N_("Learning rate too high"), {
         "layers": 1, "w1": 32, "act": "relu", "init": "he", "bias": True, "opt": "sgd", "lr": 10.0,
         "batch": "full", "epochs": 100, "test": 0.25},
-        "Predict: 1000× the post's learning rate — does it learn 1000× faster? Play and watch the loss jump "
+        N_("Predict: 1000× the post's learning rate — does it learn 1000× faster? Play and watch the loss jump "
         "around; look inside for dead ReLU units. Then pin the run, set the learning rate to 1, press Reset "
-        "and Play again to compare the two curves."),
-    "overfit": Preset("Overfitting with a tiny training set", {
+        "and Play again to compare the two curves.")),
+    "overfit": Preset(N_("Overfitting with a tiny training set"), {
         "layers": 2, "w1": 128, "w2": 128, "act": "relu", "init": "he", "bias": True, "opt": "adam",
         "lr": 0.003, "batch": "full", "epochs": 500, "test": 0.9},
-        "Predict: 57 training rows, 20,000 weights. The training loss will go to ~0 — and the test loss? "
-        "Watch it reach its lowest point early, then climb while training accuracy sits at 100 %."),
+        N_("Predict: 57 training rows, 20,000 weights. The training loss will go to ~0 — and the test loss? "
+        "Watch it reach its lowest point early, then climb while training accuracy sits at 100 %.")),
 }
-INITS = {"normal": "N(0, 1) — the post's", "xavier": "Xavier (sigmoid, tanh)", "he": "He (ReLU)"}
+INITS = {"normal": N_("N(0, 1) — the post's"), "xavier": N_("Xavier (sigmoid, tanh)"), "he": "He (ReLU)"}
 
 
 @st.cache_data(show_spinner=False)
@@ -82,10 +84,11 @@ def feature_names() -> list[str]:
     return list(data.breast_cancer()[2])
 
 
+TABLE_COLUMNS = [N_("model"), N_("train accuracy"), N_("test accuracy"), N_("fit time (s)")]
 SKLEARN_ACT = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu", "leaky_relu": "relu"}
 
 
-@st.cache_data(show_spinner="Fitting scikit-learn on the same rows…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def sklearn_scores(hidden: tuple, act: str, test: float, split_seed: int) -> pd.DataFrame:
     """scikit-learn's LogisticRegression and MLPClassifier (same hidden sizes, its default
     Adam training) on the same split: accuracy and fit time."""
@@ -118,14 +121,15 @@ def post_000_table(run: TrainingRun, final_loss: float, counts: np.ndarray) -> p
 
     def same(a, b):
         if a is None:
-            return "… train on"
+            return _("… train on")
         ok = a == b if isinstance(a, list) else abs(a - b) < 1e-12
-        return "✓ same" if ok else "✗ differs"
+        return _("✓ same") if ok else _("✗ differs")
     return pd.DataFrame({
-        "printed by the post": ["loss at [0]", "loss at [50]", "cross_entropy(y, ypred) after training",
-                                "confusion_matrix(y, ypred)"],
-        "the post": [repr(v) for v in post],
-        "nnlib, this run": ["—" if v is None else repr(v) for v in ours],
+        _("printed by the post"): [_("loss at [{i}]", i=0), _("loss at [{i}]", i=50),
+                                   _("{code} after training", code="cross_entropy(y, ypred)"),
+                                   "confusion_matrix(y, ypred)"],
+        _("the post"): [repr(v) for v in post],
+        _("nnlib, this run"): ["—" if v is None else repr(v) for v in ours],
         "": [same(a, b) for a, b in zip(ours, post, strict=True)],
     })
 
@@ -133,25 +137,27 @@ def post_000_table(run: TrainingRun, final_loss: float, counts: np.ndarray) -> p
 def cancer(p: PageParams) -> None:
     choose_preset(p, CANCER_PRESETS)
     with st.sidebar:
-        st.subheader("Breast-cancer network")
+        st.subheader(_("Breast-cancer network"))
         hidden = architecture(p, "", [2, 4, 8, 16, 32, 64, 128, 256], 1, [128, 32, 32, 32])
-        act = p.select("Activation (hidden layers)", "act", list(ACTIVATIONS), "sigmoid", format_func=ACTIVATIONS.get)
-        init = p.select("Initial weights", "init", list(INITS), "normal", format_func=INITS.get, advanced=True)
-        bias = p.toggle("Biases", "bias", False, advanced=True,
-                        help="The post's Dense.forward never adds its bias; switch on for a normal network.")
-        opt = p.select("Optimizer", "opt", list(OPTIMIZERS), "sgd", format_func=OPTIMIZERS.get, advanced=True)
-        lr = p.select_slider("Learning rate", "lr", LRS, 0.01)
-        batch = p.select_slider("Batch size", "batch", BATCHES, "full", advanced=True,
-                                help="full = all training rows per step (gradient descent, as the post)")
-        epochs = p.select_slider("Epochs", "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
-        test = p.slider("Test fraction", "test", 0.0, 0.9, 0.0, 0.05,
-                        help="Rows held out of training. 0 = train and evaluate on all 569 rows, as the post.")
+        act = p.select(_("Activation (hidden layers)"), "act", list(ACTIVATIONS), "sigmoid",
+                       format_func=shown(ACTIVATIONS))
+        init = p.select(_("Initial weights"), "init", list(INITS), "normal", format_func=shown(INITS), advanced=True)
+        bias = p.toggle(_("Biases"), "bias", False, advanced=True,
+                        help=_("The post's Dense.forward never adds its bias; switch on for a normal network."))
+        opt = p.select(_("Optimizer"), "opt", list(OPTIMIZERS), "sgd", format_func=shown(OPTIMIZERS), advanced=True)
+        lr = p.select_slider(_("Learning rate"), "lr", LRS, 0.01)
+        batch = p.select_slider(_("Batch size"), "batch", BATCHES, "full", advanced=True,
+                                format_func=shown(BATCH_NAMES),
+                                help=_("full = all training rows per step (gradient descent, as the post)"))
+        epochs = p.select_slider(_("Epochs"), "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
+        test = p.slider(_("Test fraction"), "test", 0.0, 0.9, 0.0, 0.05,
+                        help=_("Rows held out of training. 0 = train and evaluate on all 569 rows, as the post."))
         tick = tick_control(p, "tick", epochs, 40)
     test = round(float(test), 2)
     xtr, ytr, xte, yte = cancer_split(test, seed())
     batch_size = None if batch == "full" else min(batch, len(xtr))
     signature = (tuple(hidden), act, init, bias, opt, batch, test, seed())
-    label = f"{'-'.join(map(str, [30, *hidden, 1]))} {ACTIVATIONS[act]}, {opt} lr={lr:g}"
+    label = f"{'-'.join(map(str, [30, *hidden, 1]))} {_(ACTIVATIONS[act])}, {opt} lr={lr:g}"
 
     def new_run() -> TrainingRun:
         rs = np.random.RandomState(seed())  # np.random.seed(0); randn(30, 128); randn(128, 1) — the post
@@ -173,26 +179,26 @@ def cancer(p: PageParams) -> None:
         counts = nnlib.confusion_matrix(y_eval, nnlib.predicted_class(pred), n_classes=2)
         loss_now = r.loss.value(pred, y_eval)
         where = _("all 569 rows (= the training rows)") if xte is None else _("the {n} test rows", n=len(xte))
+        classes = [_(c) for c in CANCER_CLASSES]
         cols = st.columns([1.1, 1])
         title = alt.Title(_("Confusion matrix"), subtitle=where)
-        common.show_chart(cols[0], charts.matrix_heatmap(counts, CANCER_CLASSES, title=title),
-                             width="stretch")
+        common.show_chart(cols[0], charts.matrix_heatmap(counts, classes, title=title), width="stretch")
         if xte is None:
-            cols[1].metric("Loss now, all rows", f"{loss_now:.17g}",
-                           help="Binary cross-entropy of the current weights on all rows — the post's last cell")
+            cols[1].metric(_("Loss now, all rows"), f"{loss_now:.17g}",
+                           help=_("Binary cross-entropy of the current weights on all rows — the post's last cell"))
         else:
-            cols[1].metric("Test loss now", f"{loss_now:.4f}")
+            cols[1].metric(_("Test loss now"), f"{loss_now:.4f}")
         precision, recall = nnlib.precision_recall(counts)
-        cols[1].dataframe(pd.DataFrame({"class": CANCER_CLASSES, "precision": precision, "recall": recall,
-                                        "rows": counts.sum(axis=1)}), hide_index=True, width="stretch",
-                          column_config={"precision": st.column_config.NumberColumn(format="%.3f"),
-                                         "recall": st.column_config.NumberColumn(format="%.3f")})
-        cols[1].caption("Precision: of the rows predicted as this class, the share that are. "
-                        "Recall: of the rows of this class, the share found.")
+        cols[1].dataframe(pd.DataFrame({_("class"): classes, _("precision"): precision, _("recall"): recall,
+                                        _("rows"): counts.sum(axis=1)}), hide_index=True, width="stretch",
+                          column_config={_("precision"): st.column_config.NumberColumn(format="%.3f"),
+                                         _("recall"): st.column_config.NumberColumn(format="%.3f")})
+        cols[1].caption(_("Precision: of the rows predicted as this class, the share that are. "
+                          "Recall: of the rows of this class, the share found."))
         if is_post:
             if seed() != 0:
-                st.warning("The post's numbers need sidebar seed 0 (its `np.random.seed(0)`).")
-            st.markdown("**The post's printed numbers, recomputed by nnlib**")
+                st.warning(_("The post's numbers need sidebar seed 0 (its `np.random.seed(0)`)."))
+            st.markdown(_("**The post's printed numbers, recomputed by nnlib**"))
             st.table(post_000_table(r, loss_now, counts))
         record_norms(r)
         look_inside(r, xtr[:8], ytr[:8], mismatch_note=SATURATED_NOTE)
@@ -201,7 +207,7 @@ def cancer(p: PageParams) -> None:
             network_section.sample_graph(r, xtr, key="mlp_c_net", input_names=feature_names())
 
     live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
-    common.explain(
+    common.explain(_(
         "**The post's two quirks, and one habit.** "
         "(1) *The `lr=0.2` it passes is ignored*: the post calls `model.train(x, y, 0.2, epochs=1000)`, but "
         "its `Dense.backward` updates the weights with `learning_rate`, a global variable set to 0.01 one cell "
@@ -210,8 +216,8 @@ def cancer(p: PageParams) -> None:
         "(2) *No bias*: its `Dense.forward` returns `x @ W` and never adds `self.bias` (the bias is updated, "
         "but never used) — switch **Biases** on for a normal network. "
         "(3) *It scores itself on its training data*: loss and confusion matrix are measured on the same 569 "
-        "rows it trained on. Move **Test fraction** above 0 to hold rows out: that is the honest number.",
-        title="Why the post's lr=0.2 did nothing")
+        "rows it trained on. Move **Test fraction** above 0 to hold rows out: that is the honest number."),
+        title=_("Why the post's lr=0.2 did nothing"))
     sklearn_block(hidden, act, test, run, xtr, ytr, xte, yte)
     live.save_load(PAGE, run, {"section": "cancer", "params": p.values()})
     common.show_code([build_mlp, nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid,
@@ -220,25 +226,26 @@ def cancer(p: PageParams) -> None:
 
 
 def sklearn_block(hidden, act, test, run, xtr, ytr, xte, yte) -> None:
-    st.subheader("Where does a from-scratch network stand?")
+    st.subheader(_("Where does a from-scratch network stand?"))
     key = (tuple(hidden), act, test, seed())
     asked = st.session_state.setdefault(f"{PAGE}:sklearn", set())
-    if st.button("Fit scikit-learn on the same rows", key=f"{PAGE}_sklearn", icon=":material/compare_arrows:",
-                 help="LogisticRegression and MLPClassifier with the same hidden sizes, on the same split"):
+    if st.button(_("Fit scikit-learn on the same rows"), key=f"{PAGE}_sklearn", icon=":material/compare_arrows:",
+                 help=_("LogisticRegression and MLPClassifier with the same hidden sizes, on the same split")):
         asked.add(key)
     if key not in asked:
-        st.caption("Fits scikit-learn's LogisticRegression and an MLPClassifier with the same hidden layers "
-                   "(its own defaults: Adam, lr 0.001, batches of 200) and shows them next to this network.")
+        st.caption(_("Fits scikit-learn's LogisticRegression and an MLPClassifier with the same hidden layers "
+                     "(its own defaults: Adam, lr 0.001, batches of 200) and shows them next to this network."))
         return
     xte_, yte_ = (xtr, ytr) if xte is None else (xte, yte)
-    ours = pd.DataFrame([{"model": f"nnlib, this run ({run.epochs_done} epochs)",
+    ours = pd.DataFrame([{"model": _("nnlib, this run ({n} epochs)", n=run.epochs_done),
                           "train accuracy": nnlib.accuracy(run.model.predict(xtr), ytr),
                           "test accuracy": nnlib.accuracy(run.model.predict(xte_), yte_),
                           "fit time (s)": (run.last or {}).get("seconds", 0.0)}])
-    table = pd.concat([ours, sklearn_scores(tuple(hidden), act, test, seed())], ignore_index=True)
+    with st.spinner(_("Fitting scikit-learn on the same rows…")):
+        scores = sklearn_scores(tuple(hidden), act, test, seed())
+    table = pd.concat([ours, scores], ignore_index=True)
     if xte is None:
-        st.caption("Test fraction is 0: 'test accuracy' is measured on the training rows, as in the post.")
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "train accuracy": st.column_config.NumberColumn(format="%.3f"),
-        "test accuracy": st.column_config.NumberColumn(format="%.3f"),
-        "fit time (s)": st.column_config.NumberColumn(format="%.3f")})
+        st.caption(_("Test fraction is 0: 'test accuracy' is measured on the training rows, as in the post."))
+    headers = {name: _(name) for name in TABLE_COLUMNS}  # the headers in the session's language
+    st.dataframe(table.rename(columns=headers), hide_index=True, width="stretch", column_config={
+        headers[name]: st.column_config.NumberColumn(format="%.3f") for name in TABLE_COLUMNS[1:]})

@@ -12,21 +12,34 @@ import streamlit as st
 import nnlib
 
 from .. import common, live, presets
+from ..i18n import N_, _, ngettext
 from ..params import PageParams, lecture_mode
 from ..presets import Preset
 from ..run import TrainingRun
 from . import views
 
 PAGE = "mlp"
-SECTIONS = {"cancer": "Breast cancer (post 000)", "deep": "Deep sigmoid net (post 004)",
-            "playground": "2-D playground"}
-ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
-OPTIMIZERS = {"sgd": "gradient descent (SGD)", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
+# display names (shown as _(SECTIONS[key])); the keys are the values in links
+SECTIONS = {"cancer": N_("Breast cancer (post 000)"), "deep": N_("Deep sigmoid net (post 004)"),
+            "playground": N_("2-D playground")}
+ACTIVATIONS = {"sigmoid": N_("sigmoid"), "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
+OPTIMIZERS = {"sgd": N_("gradient descent (SGD)"), "momentum": N_("SGD + momentum 0.9"), "adam": "Adam"}
 LRS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = ["full", 8, 16, 32, 64, 128]
 TICKS = ["auto", 1, 2, 5, 10, 25, 100, 1000]
-TICK_HELP = ("How many epochs to train between two redraws while playing (bigger = faster, choppier); "
-             "auto = a fixed number of redraws per run.")
+TICK_HELP = N_("How many epochs to train between two redraws while playing (bigger = faster, choppier); "
+              "auto = a fixed number of redraws per run.")
+
+
+BATCH_NAMES = {"full": N_("full")}  # the other options (numbers) are shown as they are
+TICK_NAMES = {"auto": N_("auto")}
+
+
+def shown(names: dict):
+    """A ``format_func`` showing ``names[key]`` in the session's language (keys stay the values; a key
+    without a name is shown as it is). Translated now, in the page's run: Streamlit may call it later."""
+    translated = {key: _(name) for key, name in names.items()}
+    return lambda key: translated.get(key, str(key))
 
 
 # -- shared ------------------------------------------------------------------------------------
@@ -44,8 +57,8 @@ def build_mlp(sizes: list[int], act: str, init: str, rng, *, bias: bool = True, 
 def architecture(p: PageParams, prefix: str, widths: list[int], default_layers: int,
                  default_widths: list[int], max_layers: int = 4) -> list[int]:
     """Number of hidden layers, then one width slider per layer."""
-    n = p.slider("Hidden layers", f"{prefix}layers", 1, max_layers, default_layers)
-    return [p.select_slider(f"Units in hidden layer {i + 1}", f"{prefix}w{i + 1}", widths, default_widths[i])
+    n = p.slider(_("Hidden layers"), f"{prefix}layers", 1, max_layers, default_layers)
+    return [p.select_slider(_("Units in hidden layer {n}", n=i + 1), f"{prefix}w{i + 1}", widths, default_widths[i])
             for i in range(n)]
 
 
@@ -89,25 +102,28 @@ def record_norms(run: TrainingRun) -> None:
 def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", norms: bool = True) -> None:
     """Live gradient check (backprop vs central differences on a few weights) and the
     units' health (dead ReLUs, saturated sigmoids) from the last training pass."""
-    with st.expander("Look inside: gradient check, gradient norms, dead and saturated units",
+    with st.expander(_("Look inside: gradient check, gradient norms, dead and saturated units"),
                      expanded=not lecture_mode(), icon=":material/search:"):
         rows = nnlib.check_model_detail(run.model, run.loss, x_small, y_small, n_samples=3, rng=run.epochs_done)
         check = views.gradcheck_frame(rows)
         worst = check["rel_error"].max()
-        where = f"{len(rows)} sampled weights, {len(x_small)} training sample{'s' * (len(x_small) > 1)}"
+        where = ngettext("{weights} sampled weights, {n} training sample",
+                         "{weights} sampled weights, {n} training samples", len(x_small), weights=len(rows))
         if check["ok"].all():
-            st.markdown(f":green[**✓ Backprop agrees with finite differences**] — worst relative error "
-                        f"{worst:.1e} (below {views.GRADCHECK_OK:.0e}); {where}, checked again at every redraw.")
+            st.markdown(_(":green[**✓ Backprop agrees with finite differences**] — worst relative error "
+                          "{worst} (below {limit}); {where}, checked again at every redraw.",
+                          worst=f"{worst:.1e}", limit=f"{views.GRADCHECK_OK:.0e}", where=where))
         else:
-            st.markdown(f":red[**✗ Backprop differs from finite differences**] — worst relative error "
-                        f"{worst:.1e} (above {views.GRADCHECK_OK:.0e}); {where}. {mismatch_note}")
+            st.markdown(_(":red[**✗ Backprop differs from finite differences**] — worst relative error "
+                          "{worst} (above {limit}); {where}. {note}", worst=f"{worst:.1e}",
+                          limit=f"{views.GRADCHECK_OK:.0e}", where=where, note=_(mismatch_note)))
         cols = st.columns(2)
         common.show_chart(cols[0], views.gradcheck_chart(check), width="stretch")
-        cols[0].caption(f"Relative error = |backprop − numerical| / max(|backprop|, |numerical|); gradients "
-                        f"under {views.GRADCHECK_FLOOR:.0e} are compared in absolute terms (central differences "
-                        "in float64 resolve about 1e-9).")
+        cols[0].caption(_("Relative error = |backprop − numerical| / max(|backprop|, |numerical|); gradients "
+                          "under {floor} are compared in absolute terms (central differences "
+                          "in float64 resolve about 1e-9).", floor=f"{views.GRADCHECK_FLOOR:.0e}"))
         if not run.history:
-            cols[1].caption("Gradient norms and unit health appear after the first epoch.")
+            cols[1].caption(_("Gradient norms and unit health appear after the first epoch."))
             return
         # Unit health over (up to 2000 rows of) the training set, not just the last mini-batch.
         # Gradient norms come from the last backward pass, which this forward pass leaves alone.
@@ -120,8 +136,9 @@ def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", nor
         table = views.health_frame(stats)
         st.dataframe(table, hide_index=True, width="stretch")
         if len(health_x) < MIN_HEALTH_ROWS:
-            st.caption(f"Dead and saturated units are measured over the training set; with {len(health_x)} "
-                       "sample(s) about half of any ReLU layer is inactive by chance, so no hints are given.")
+            st.caption(_("Dead and saturated units are measured over the training set; with {n} "
+                         "sample(s) about half of any ReLU layer is inactive by chance, so no hints are given.",
+                         n=len(health_x)))
             return
         for hint in views.health_hints(stats):
             st.warning(hint, icon=":material/warning:")
@@ -133,10 +150,11 @@ MIN_HEALTH_ROWS = 16  # fewer (the deep net's single sample): "dead for every sa
 
 def tick_control(p: PageParams, name: str, epochs: int, frames: int) -> int:
     """Epochs per redraw; "auto" gives about ``frames`` redraws for the whole run."""
-    tick = p.select_slider("Epochs per redraw", name, TICKS, "auto", advanced=True, help=TICK_HELP)
+    tick = p.select_slider(_("Epochs per redraw"), name, TICKS, "auto", advanced=True, help=_(TICK_HELP),
+                           format_func=shown(TICK_NAMES))
     return max(1, epochs // frames) if tick == "auto" else tick
 
 
-SATURATED_NOTE = ("With binary cross-entropy this usually means saturated outputs, not a bug: where the sigmoid "
+SATURATED_NOTE = N_("With binary cross-entropy this usually means saturated outputs, not a bug: where the sigmoid "
                   "output is numerically 0 or 1 the loss is clipped and flat, so finite differences see no "
                   "slope, while backprop's fused gradient p − y still pushes (see *saturated outputs* below).")

@@ -54,13 +54,15 @@ def _cell_scale(values: pd.Series) -> alt.Scale:
     return alt.Scale(domain=[float(values.min()), float(values.max())], nice=False, zero=False)
 
 
-def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decision boundary",
+def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None = None,
                    height: int = 480) -> alt.Chart:
     """Background = P(class 1) (orange 0 … white 0.5 … blue 1) as a grid of cells; points
     coloured by label, circles for training points, triangles for test points.
 
     Each cell spans its grid point ± half a step (x/x2, y/y2 in data units), so the chart
     follows its column's width (``width="container"``) instead of a fixed pixel size."""
+    title = _("Decision boundary") if title is None else title
+    points = points.assign(set=points["set"].map(lambda s: _(s)))  # "train"/"test" as the legend shows them
     resolution = max(int(round(np.sqrt(len(grid)))), 2)
     dx = (grid["x"].max() - grid["x"].min()) / (resolution - 1)
     dy = (grid["y"].max() - grid["y"].min()) / (resolution - 1)
@@ -70,18 +72,19 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decis
     background = alt.Chart(cells).mark_rect(clip=True).encode(
         x=alt.X("x0:Q", title="x₁", scale=x_scale), x2="x1:Q",
         y=alt.Y("y0:Q", title="x₂", scale=y_scale), y2="y1:Q",
-        color=alt.Color("p:Q", scale=BACKGROUND, title="P(class 1)",
+        color=alt.Color("p:Q", scale=BACKGROUND, title=_("P(class 1)"),
                         legend=alt.Legend(orient="bottom", gradientLength=110, values=[0, 0.5, 1])),
-        tooltip=[alt.Tooltip("p:Q", title="P(class 1)", format=".3f")],
+        tooltip=[alt.Tooltip("p:Q", title=_("P(class 1)"), format=".3f")],
     )
     dots = alt.Chart(points).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1,
                                         clip=True).encode(
         x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
-        color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=CLASS_COLORS), title="label",
+        color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=CLASS_COLORS), title=_("label"),
                         legend=None),  # the P(class 1) legend already maps orange to 0 and blue to 1
-        shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
-                        title="points", legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
-        tooltip=["set:N", "label:N", alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")],
+        shape=alt.Shape("set:N", scale=alt.Scale(domain=[_("train"), _("test")], range=["circle", "triangle-up"]),
+                        title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
+        tooltip=[alt.Tooltip("set:N", title=_("set")), alt.Tooltip("label:N", title=_("label")),
+                 alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")],
     )
     return (background + dots).properties(title=title, width="container", height=height)
 
@@ -93,7 +96,7 @@ def neuron_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 14
     """What each hidden unit computes over the input plane (like TensorFlow Playground's
     neuron pictures), for the first ``max_layers`` hidden layers; a layer wider than
     ``max_units`` stops the walk. ``value`` is the unit's output rescaled to [0, 1]."""
-    points, _, _ = nnlib.data.grid(x_range, y_range, resolution)
+    points = nnlib.data.grid(x_range, y_range, resolution)[0]  # `_` is the translation function here
     frames, h, layer = [], points, 0
     for item in model.layers[:-1]:  # the last layer is the output's activation
         h = item.forward(h, train=False)
@@ -107,7 +110,7 @@ def neuron_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 14
             span = v.max() - v.min()
             scaled = (v - v.min()) / span if span > 1e-12 else np.full_like(v, 0.5)
             frames.append(_grid_frame(scaled, points).rename(columns={"p": "value"}).assign(
-                layer=f"layer {layer}", unit=f"unit {unit + 1}"))
+                layer=_("layer {n}", n=layer), unit=_("unit {n}", n=unit + 1)))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -124,9 +127,9 @@ def neuron_chart(frame: pd.DataFrame, size: int | None = None) -> alt.Chart:
         color=alt.Color("value:Q", scale=alt.Scale(scheme="blueorange", reverse=True), legend=None),
     ).properties(width=size, height=size).facet(
         row=alt.Row("layer:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=60)),
-        column=alt.Column("unit:N", title=None, sort=[f"unit {i}" for i in range(1, 65)]),
+        column=alt.Column("unit:N", title=None, sort=[_("unit {n}", n=i) for i in range(1, 65)]),
         spacing=4,
-    ).properties(title="What each hidden unit computes")
+    ).properties(title=_("What each hidden unit computes"))
 
 
 # -- gradient norms per layer --------------------------------------------------------------
@@ -136,7 +139,7 @@ def layer_names(stats: list[dict]) -> list[str]:
     out = []
     for i, row in enumerate(stats):
         n_in, n_out = re.findall(r"\d+", row["name"])[:2]  # "Dense(30, 128, bias=False)"
-        out.append(f"layer {i + 1} ({n_in}→{n_out})")
+        out.append(_("layer {n} ({n_in}→{n_out})", n=i + 1, n_in=n_in, n_out=n_out))
     return out
 
 
@@ -162,23 +165,26 @@ def grad_norms_chart(frame: pd.DataFrame, title: str | alt.Title | None = None,
                      height: int = 300) -> alt.Chart:
     """‖dL/dW‖ of every layer against the epoch on a log axis: vanishing gradients show as
     lines many decades apart."""
+    title = _("Gradient norm per layer (log scale)") if title is None else title
     frame = frame[frame["grad_norm"] > 0] if not frame.empty else frame
     if frame.empty:
         frame = pd.DataFrame({"epoch": [0], "layer": [""], "grad_norm": [np.nan]})
     order = list(dict.fromkeys(frame["layer"]))
     title = title or alt.Title(_("Gradient norm per layer"), subtitle=_("log scale"))
     return alt.Chart(frame, title=title, height=height).mark_line(point=True).encode(
-        x=alt.X("epoch:Q", axis=alt.Axis(format="d", tickMinStep=1)),
+        x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=decade_axis(frame["grad_norm"])),
         color=alt.Color("layer:N", sort=order, scale=alt.Scale(scheme="viridis"),
                         legend=alt.Legend(orient="right", title=None)),
-        tooltip=["layer:N", "epoch:Q", alt.Tooltip("grad_norm:Q", format=".2e")],
+        tooltip=[alt.Tooltip("layer:N", title=_("layer")), alt.Tooltip("epoch:Q", title=_("epoch")),
+                 alt.Tooltip("grad_norm:Q", title="‖dL/dW‖", format=".2e")],
     ).properties(width="container")
 
 
-def grad_bars_chart(stats: list[dict], title: str = "Gradient norm now", height: int = 300) -> alt.Chart:
+def grad_bars_chart(stats: list[dict], title: str | None = None, height: int = 300) -> alt.Chart:
     """The latest ‖dL/dW‖ per layer, first layer on the left, log axis (bars start a decade
     below the smallest norm: a log axis has no zero)."""
+    title = _("Gradient norm now") if title is None else title
     df = pd.DataFrame({"layer": layer_names(stats), "grad_norm": [r["grad_norm"] for r in stats]})
     df = df[df["grad_norm"] > 0]
     df["base"] = df["grad_norm"].min() / 10 if not df.empty else 1.0
@@ -188,7 +194,7 @@ def grad_bars_chart(stats: list[dict], title: str = "Gradient norm now", height:
                 axis=decade_axis(pd.concat([df["grad_norm"], df["base"]]))),
         y2="base:Q",
         color=alt.Color("layer:N", sort=None, scale=alt.Scale(scheme="viridis"), legend=None),
-        tooltip=["layer:N", alt.Tooltip("grad_norm:Q", format=".2e")],
+        tooltip=[alt.Tooltip("layer:N", title=_("layer")), alt.Tooltip("grad_norm:Q", title="‖dL/dW‖", format=".2e")],
     ).properties(width="container")
 
 
@@ -213,7 +219,8 @@ def gradcheck_frame(rows: list[dict]) -> pd.DataFrame:
     for name in df["param"]:
         dense_index.setdefault(name.split(".")[0], len(dense_index) + 1)
     worst = df.loc[df.groupby("param", sort=False)["rel_error"].idxmax()].copy()
-    worst["parameter"] = [f"layer {dense_index[n.split('.')[0]]} · {n.split('.')[1]}" for n in worst["param"]]
+    worst["parameter"] = [_("layer {n} · {param}", n=dense_index[n.split(".")[0]], param=n.split(".")[1])
+                          for n in worst["param"]]
     worst["ok"] = worst["rel_error"] < GRADCHECK_OK
     return worst[["parameter", "backprop", "numerical", "rel_error", "ok"]].reset_index(drop=True)
 
@@ -270,12 +277,12 @@ def health_frame(stats: list[dict]) -> pd.DataFrame:
     """Per layer, as display text: activation, gradient and weight norms, % dead ReLU units,
     % saturated outputs ("—" where the measure does not apply to the layer's activation)."""
     return pd.DataFrame({
-        "layer": layer_names(stats),
-        "activation": [r["activation"] for r in stats],
-        "gradient norm": [f"{r['grad_norm']:.2e}" for r in stats],
-        "weight norm": [f"{r['weight_norm']:.3g}" for r in stats],
-        "dead ReLU units": [_percent(r["dead_fraction"]) for r in stats],
-        "saturated outputs": [_percent(r["saturated_fraction"]) for r in stats],
+        _("layer"): layer_names(stats),
+        _("activation"): [r["activation"] for r in stats],
+        _("gradient norm"): [f"{r['grad_norm']:.2e}" for r in stats],
+        _("weight norm"): [f"{r['weight_norm']:.3g}" for r in stats],
+        _("dead ReLU units"): [_percent(r["dead_fraction"]) for r in stats],
+        _("saturated outputs"): [_percent(r["saturated_fraction"]) for r in stats],
     })
 
 
@@ -286,10 +293,12 @@ def health_hints(stats: list[dict], limit: float = 0.5) -> list[str]:
     for name, row in zip(layer_names(stats)[:-1], stats[:-1], strict=True):
         dead, sat = row["dead_fraction"], row["saturated_fraction"]
         if dead == dead and dead >= limit:  # NaN-safe: NaN for non-ReLU layers
-            hints.append(f"{name}: {dead:.0%} of its ReLU units output 0 for every sample — they get no "
-                         "gradient and stop learning. A lower learning rate, He init or LeakyReLU helps.")
+            hints.append(_("{layer}: {share} of its ReLU units output 0 for every sample — they get no "
+                           "gradient and stop learning. A lower learning rate, He init or LeakyReLU helps.",
+                           layer=name, share=f"{dead:.0%}"))
         if sat == sat and sat >= limit:
-            hints.append(f"{name}: {sat:.0%} of its {row['activation'].lower()} outputs are saturated (slope "
-                         "under 1 % of its peak) — gradients through them vanish. Smaller initial weights "
-                         "(Xavier) or ReLU help.")
+            hints.append(_("{layer}: {share} of its {activation} outputs are saturated (slope "
+                           "under 1 % of its peak) — gradients through them vanish. Smaller initial weights "
+                           "(Xavier) or ReLU help.", layer=name, share=f"{sat:.0%}",
+                           activation=row["activation"].lower()))
     return hints
