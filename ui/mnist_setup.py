@@ -1,4 +1,4 @@
-"""The MNIST lesson's settings → nnlib objects, plus where the app runs and user images.
+"""The MNIST lesson's settings → nnlib objects, plus where the app runs (uploaded digits: ui.digit_upload).
 
 Plain Python (no Streamlit), so tests build exactly what the page trains. The post's run
 (post 001) is the default: 784-100-200-10, ReLU, ReLU, softmax, W = randn·0.1 drawn in
@@ -9,7 +9,6 @@ with the last partial batch dropped, lr 0.1, 20 epochs.
 from __future__ import annotations
 
 import functools
-import io
 import os
 import time
 from collections.abc import Mapping
@@ -36,8 +35,6 @@ POST_EPOCHS = 20
 FULL_TRAIN = 60000
 HOSTED_SUBSET = 10000  # the training-subset default on Streamlit Community Cloud
 SKLEARN_MAX = {False: 20000, True: 10000}  # baseline fit size cap (local, hosted): < ~20 s
-MAX_UPLOAD_BYTES = 5 * 2**20
-MAX_UPLOAD_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -169,34 +166,6 @@ def limit_blas_threads(n: int = 1) -> bool:
         return False
     threadpool_limits(limits=n, user_api="blas")
     return True
-
-
-# -- user images ------------------------------------------------------------------------------
-def decode_upload(data: bytes, name: str = "the file") -> np.ndarray:
-    """PNG/JPEG bytes -> an RGBA uint8 array for ``preprocess_drawing``.
-
-    Raises ``ValueError`` with a plain message for a file that is too large, not a PNG or
-    JPEG, damaged, or of unusable dimensions."""
-    from PIL import Image, UnidentifiedImageError
-
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB")
-    if not data:
-        raise ValueError(f"{name} is empty")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format not in ("PNG", "JPEG"):
-                raise ValueError(f"{name} is a {img.format} image; upload a PNG or JPEG")
-            w, h = img.size
-            if not (8 <= w <= MAX_UPLOAD_SIDE and 8 <= h <= MAX_UPLOAD_SIDE):
-                raise ValueError(f"{name} is {w}×{h} pixels; use 8 to {MAX_UPLOAD_SIDE} pixels a side")
-            return np.asarray(img.convert("RGBA"))
-    except UnidentifiedImageError as err:
-        raise ValueError(f"{name} is not a PNG or JPEG image") from err
-    except Image.DecompressionBombError as err:
-        raise ValueError(f"{name} has too many pixels to open safely") from err
-    except OSError as err:  # truncated or damaged data
-        raise ValueError(f"{name} is damaged or incomplete ({err})") from err
 
 
 # -- scikit-learn baseline --------------------------------------------------------------------
