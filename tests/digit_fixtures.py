@@ -242,6 +242,39 @@ def fixtures() -> list[Fixture]:
     return cases
 
 
+def large_variant(label: int, mode: str) -> bytes:
+    """The 4096 x 4096 page in the heaviest modes a PNG decodes to: RGBA (transparent margins), 16-bit,
+    palette with a transparent index."""
+    a = np.full((4096, 4096), 1.0, np.float32)
+    a[1048:3048, 1048:3048] -= 0.8 * ink(label, 2000)
+    if mode == "RGBA":
+        rgba = np.zeros((4096, 4096, 4), np.uint8)
+        rgba[..., :3] = u8(a)[..., None]
+        rgba[512:-512, 512:-512, 3] = 255
+        return save(Image.fromarray(rgba, "RGBA"), "PNG")
+    if mode == "I;16":
+        return save(Image.fromarray(np.round(a * 65535).astype(np.uint16)), "PNG")
+    img = Image.fromarray(u8(a)).convert("RGB").quantize(8, dither=Image.Dither.NONE)
+    return save(img, "PNG", transparency=0)
+
+
+def big_photo(label: int) -> bytes:
+    """A 48-megapixel photo (8000 x 6000), the largest phones' full-resolution mode."""
+    w, h = 8000, 6000
+    a = page(label, size=(w, h), digit=2400, paper=0.85, pen=0.1, noise=0.02, seed=label)
+    return save(Image.fromarray(u8(a)), "JPEG", quality=85)
+
+
+def stress_fixtures() -> list[Fixture]:
+    """The heaviest uploads that are accepted (for benchmarks/digit_upload.py)."""
+    return [
+        Fixture("large_rgba_png", 2, lambda: large_variant(2, "RGBA"), "4096² RGBA PNG", "png"),
+        Fixture("large_i16_png", 5, lambda: large_variant(5, "I;16"), "4096² 16-bit PNG", "png"),
+        Fixture("large_palette_png", 8, lambda: large_variant(8, "P"), "4096² palette PNG, transparency", "png"),
+        Fixture("photo_48mp", 6, lambda: big_photo(6), "8000 x 6000 JPEG", "jpg"),
+    ]
+
+
 def main(outdir: str) -> None:
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)

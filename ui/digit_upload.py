@@ -41,8 +41,7 @@ EXTENSIONS = ["png", "jpg", "jpeg", "jfif", "mpo", "webp", "gif", "bmp", "tif", 
 
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 _ORIENTATION = 0x0112  # EXIF/TIFF tag
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # Rec. 601, what Pillow's convert("L") uses
-_STRIP_ROWS = 256  # rows decoded into NumPy at a time when averaging down
+_STRIP_ROWS = 128  # rows decoded into NumPy at a time when averaging down
 
 
 def shown_name(name: str, limit: int = 60) -> str:
@@ -158,8 +157,7 @@ def _average_down(img, shown: str) -> tuple[np.ndarray, np.ndarray]:
     w, h = img.size
     f = max(1, math.ceil(max(w, h) / WORK_SIDE))
     out_w, out_h = math.ceil(w / f), math.ceil(h / f)
-    col_starts = np.arange(0, w, f)
-    col_counts = np.minimum(col_starts + f, w) - col_starts
+    col_counts = np.minimum(np.arange(0, w, f) + f, w) - np.arange(0, w, f)
     prem = np.empty((out_h, out_w), np.float32)
     alpha = np.ones((out_h, out_w), np.float32)
     has_alpha = mode.endswith("A")
@@ -169,27 +167,35 @@ def _average_down(img, shown: str) -> tuple[np.ndarray, np.ndarray]:
         strip = img.crop((0, top, w, bottom))
         if strip.mode != mode:
             strip = strip.convert(mode)
-        arr = np.asarray(strip).astype(np.float32) / np.float32(scale)
-        if arr.ndim == 3:
-            a = arr[..., -1] if has_alpha else None
-            lum = arr[..., :3] @ _LUMA if arr.shape[2] >= 3 else arr[..., 0]
-        else:
-            a, lum = None, arr
-        row_starts = np.arange(0, bottom - top, f)
-        counts = ((np.minimum(row_starts + f, bottom - top) - row_starts)[:, None] * col_counts[None, :])
-        rows = slice(top // f, top // f + row_starts.size)
+        unit = np.float32(1 / scale)
+        a = np.asarray(strip.getchannel("A")) * unit if has_alpha else None
+        if mode in ("RGB", "RGBA"):
+            strip = strip.convert("L")  # Rec. 601 luma, in C
+        elif mode == "LA":
+            strip = strip.getchannel("L")
+        lum = np.asarray(strip) * unit
+        row_counts = np.minimum(np.arange(0, bottom - top, f) + f, bottom - top) - np.arange(0, bottom - top, f)
+        counts = row_counts[:, None] * col_counts[None, :]
+        rows = slice(top // f, top // f + row_counts.size)
         if a is not None:
-            prem[rows] = _block_sum(lum * a, row_starts, col_starts) / counts
-            alpha[rows] = _block_sum(a, row_starts, col_starts) / counts
+            prem[rows] = _block_sum(lum * a, f) / counts
+            alpha[rows] = _block_sum(a, f) / counts
         else:
-            prem[rows] = _block_sum(lum, row_starts, col_starts) / counts
+            prem[rows] = _block_sum(lum, f) / counts
     np.clip(prem, 0.0, 1.0, out=prem)
     np.clip(alpha, 0.0, 1.0, out=alpha)
     return prem, alpha
 
 
-def _block_sum(arr: np.ndarray, row_starts: np.ndarray, col_starts: np.ndarray) -> np.ndarray:
-    return np.add.reduceat(np.add.reduceat(arr, row_starts, axis=0), col_starts, axis=1)
+def _block_sum(arr: np.ndarray, f: int) -> np.ndarray:
+    """Sums over ``f`` x ``f`` blocks (the last row/column of blocks may be partial)."""
+    if f == 1:
+        return arr
+    r, w = arr.shape
+    padded = np.zeros((-(-r // f) * f, -(-w // f) * f), np.float32)
+    padded[:r, :w] = arr
+    rows = padded.reshape(padded.shape[0] // f, f, padded.shape[1]).sum(axis=1)
+    return rows.reshape(rows.shape[0], rows.shape[1] // f, f).sum(axis=2)
 
 
 def _composite(premultiplied: np.ndarray, alpha: np.ndarray) -> np.ndarray:
