@@ -64,6 +64,14 @@ _FRAME = 28
 _BOX = 20
 _CENTRE = 14.0
 _INK_THRESHOLD = 0.1  # ink level (0..1) that counts as part of the digit's bounding box
+# paper and ink in photos and scans
+_GRID = 4  # the paper level is estimated in a 4 x 4 grid of blocks, then interpolated
+_PAPER_PERCENTILE = 30  # per block: the paper level holds while ink covers under 70 % of a block
+_NOISE_SIGMAS = 3.0  # contrast below this many noise standard deviations is paper
+_MIN_CONTRAST = 0.1  # ink must differ from the paper by at least a tenth of the full range ...
+_MIN_SNR = 2.0  # ... and by at least twice the noise floor
+_GAP = 0.03  # blank rows/columns (share of the longer side) that separate a speck from the digit
+_PART_SHARE = 0.1  # a separate part of the drawing is kept if it has >= 10 % of the largest part's ink
 
 
 # --------------------------------------------------------------------------- data
@@ -228,15 +236,26 @@ def preprocess_drawing(
 
     1. Ink intensity: luminance (Rec. 601); for RGBA times alpha, so a transparent or black
        canvas is blank. ``invert="auto"`` inverts (dark ink on a light background) when the
-       median of the image border is bright; ``True``/``False`` force it.
-    2. Blank check: return ``None`` if the total ink is below ``min_ink`` times the number of
-       pixels (or no pixel reaches ink level 0.1), so the UI can ask the user to draw.
-    3. Crop to the bounding box of the ink and resample it with exact area averaging (each
-       output pixel integrates the source pixels it covers) so the longer side is 20 pixels,
-       keeping the aspect ratio.
-    4. Stretch so the brightest pixel is 1.0 (every MNIST digit has a 254 or 255 pixel), so
+       darkest pixel lies further below the paper level (median of the image border) than the
+       brightest lies above it; ``True``/``False`` force it.
+    2. Paper: the paper level is estimated per block of a 4x4 grid (30th percentile of the
+       ink-side values, a median of the neighbouring blocks caps a block full of ink) and
+       interpolated bilinearly, so evenly grey paper and uneven lighting both become 0. The
+       noise of the paper (1.4826 x the median absolute deviation) sets a floor: contrast below
+       3 sigma is paper. Otsu's threshold (Otsu 1979, "A threshold selection method from
+       gray-level histograms") on the contrast above the floor splits ink from noise; the median
+       contrast of the ink class becomes ink level 1.0. A clean canvas is unchanged by this step.
+    3. Blank check: return ``None`` if the ink differs from the paper by under a tenth of the
+       range or under twice the noise floor, if the total ink is below ``min_ink`` times the
+       number of pixels, or if no pixel reaches ink level 0.1, so the UI can ask for a digit.
+    4. Bounding box of the ink (level >= 0.1) that a speck cannot stretch: rows (then columns,
+       then both again) are split into parts at runs of blank lines longer than 3 % of the
+       longer side, and only parts holding at least 10 % of the largest part's ink are kept.
+    5. Crop to that box and resample with exact area averaging (each output pixel integrates
+       the source pixels it covers) so the longer side is 20 pixels, keeping the aspect ratio.
+    6. Stretch so the brightest pixel is 1.0 (every MNIST digit has a 254 or 255 pixel), so
        thin strokes on a large canvas are not faint.
-    5. Paste into a 28x28 frame, shifted by the rounded centre-of-mass offset so the centre
+    7. Paste into a 28x28 frame, shifted by the rounded centre-of-mass offset so the centre
        of mass lands at pixel (14, 14). Unlike MNIST, the shift is clamped so that no ink
        falls off the frame (this only matters for very lopsided drawings).
     """
@@ -245,11 +264,11 @@ def preprocess_drawing(
         raise ValueError(f"min_ink must be >= 0, got {min_ink}")
     if ink.sum() < min_ink * ink.size:
         return None
-    rows = np.flatnonzero((ink >= _INK_THRESHOLD).any(axis=1))
-    cols = np.flatnonzero((ink >= _INK_THRESHOLD).any(axis=0))
-    if rows.size == 0:
+    box = _ink_box(ink)
+    if box is None:
         return None
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    (r0, r1), (c0, c1) = box
+    crop = ink[r0 : r1 + 1, c0 : c1 + 1]
     h, w = crop.shape
     scale = _BOX / max(h, w)
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
@@ -278,8 +297,105 @@ def _ink_intensity(image: np.ndarray, invert: bool | Literal["auto"]) -> np.ndar
             gray = gray * values[:, :, 3]
     if invert == "auto":
         border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-        invert = bool(np.median(border) > 0.5)
-    return 1.0 - gray if invert else gray
+        paper = float(np.median(border))
+        invert = bool(paper - gray.min() > gray.max() - paper)
+    return _paper_removed(1.0 - gray if invert else gray)
+
+
+def _paper_removed(values: np.ndarray) -> np.ndarray:
+    """Ink-side values (ink brighter than the paper) -> ink in [0, 1]: paper and its noise 0, ink 1.
+
+    Returns all zeros when there is no ink that stands out from the paper (see preprocess_drawing)."""
+    contrast = values - _paper_level(values)
+    centre = float(np.median(contrast))
+    contrast -= centre
+    sigma = 1.4826 * float(np.median(np.abs(contrast)))  # robust noise estimate (MAD), paper is the majority
+    floor = _NOISE_SIGMAS * sigma
+    above = contrast[contrast > floor]
+    if above.size == 0:
+        return np.zeros_like(values)
+    threshold = _otsu_threshold(above)
+    level = float(np.median(above[above >= threshold]))
+    if level < max(_MIN_CONTRAST, _MIN_SNR * floor):
+        return np.zeros_like(values)
+    return np.clip((contrast - floor) / (level - floor), 0.0, 1.0)
+
+
+def _paper_level(values: np.ndarray) -> np.ndarray:
+    """The paper's level under every pixel: per block of a ``_GRID`` x ``_GRID`` grid the
+    ``_PAPER_PERCENTILE``-th percentile, capped by the median of the neighbouring blocks (a block
+    that is mostly ink), then interpolated bilinearly between block centres (``H x W`` float64)."""
+    h, w = values.shape
+    rows = np.linspace(0, h, _GRID + 1).round().astype(int)
+    cols = np.linspace(0, w, _GRID + 1).round().astype(int)
+    grid = np.zeros((_GRID, _GRID))
+    for i in range(_GRID):
+        for j in range(_GRID):
+            block = values[rows[i] : max(rows[i + 1], rows[i] + 1), cols[j] : max(cols[j + 1], cols[j] + 1)]
+            grid[i, j] = np.percentile(block, _PAPER_PERCENTILE)
+    padded = np.pad(grid, 1, mode="edge")
+    around = np.median([padded[a : a + _GRID, b : b + _GRID] for a in range(3) for b in range(3)], axis=0)
+    grid = np.minimum(grid, around)
+    return _interpolation(rows, h) @ grid @ _interpolation(cols, w).T
+
+
+def _interpolation(edges: np.ndarray, n: int) -> np.ndarray:
+    """``(n, len(edges) - 1)`` weights of linear interpolation between block centres (flat at the ends)."""
+    centres = (edges[:-1] + edges[1:] - 1) / 2
+    positions = np.arange(n)
+    eye = np.eye(len(centres))
+    return np.stack([np.interp(positions, centres, eye[k]) for k in range(len(centres))], axis=1)
+
+
+def _otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
+    """Otsu's threshold (1979): the cut of the histogram that maximises the between-class
+    variance ``w0 w1 (mu0 - mu1)^2``. Returns the upper edge of the last bin of the lower class."""
+    lo, hi = float(values.min()), float(values.max())
+    if hi <= lo:
+        return lo
+    hist, edges = np.histogram(values, bins=bins, range=(lo, hi))
+    p = hist / hist.sum()
+    centres = (edges[:-1] + edges[1:]) / 2
+    w0 = np.cumsum(p)[:-1]
+    m0 = np.cumsum(p * centres)[:-1]
+    total = float(p @ centres)
+    w1 = 1.0 - w0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (total * w0 - m0) ** 2 / (w0 * w1)
+    between[(w0 <= 0) | (w1 <= 0)] = -1.0
+    return float(edges[int(np.argmax(between)) + 1])
+
+
+def _ink_box(ink: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """``((top, bottom), (left, right))`` inclusive bounds of the drawing's ink, or None.
+
+    Alternately along rows and columns, the ink mass profile is split into parts at gaps of
+    blank lines; parts with under ``_PART_SHARE`` of the largest part's ink (a stray speck) are
+    left out, so they cannot stretch the box."""
+    strong = np.where(ink >= _INK_THRESHOLD, ink, 0.0)
+    gap = max(1, round(_GAP * max(ink.shape)))
+    rows = _main_span(strong.sum(axis=1), gap)
+    cols = _main_span(strong.sum(axis=0), gap)
+    if rows is None or cols is None:
+        return None
+    for _ in range(2):
+        rows = _main_span(strong[:, cols[0] : cols[1] + 1].sum(axis=1), gap) or rows
+        cols = _main_span(strong[rows[0] : rows[1] + 1].sum(axis=0), gap) or cols
+    return rows, cols
+
+
+def _main_span(profile: np.ndarray, gap: int) -> tuple[int, int] | None:
+    """First and last index of the parts of ``profile`` (ink per line) that carry the drawing."""
+    idx = np.flatnonzero(profile > 0)
+    if idx.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > gap)
+    starts = idx[np.r_[0, breaks + 1]]
+    ends = idx[np.r_[breaks, idx.size - 1]]
+    cumulative = np.concatenate([[0.0], np.cumsum(profile)])
+    mass = cumulative[ends + 1] - cumulative[starts]
+    keep = mass >= _PART_SHARE * mass.max()
+    return int(starts[keep].min()), int(ends[keep].max())
 
 
 def _to_unit_range(arr: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ import streamlit as st
 
 import nnlib
 from nnlib.mnist import load_mnist, preprocess_drawing
-from ui import charts, common, live, network_section, presets
+from ui import charts, common, digit_upload, live, network_section, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
 from ui.i18n import N_, _
@@ -263,14 +263,15 @@ def canvas_image() -> np.ndarray | None:
 
 
 def uploaded_image() -> np.ndarray | None:
-    upload = st.file_uploader(_("A photo or scan of one digit (PNG or JPEG, up to 5 MB)"),
-                              type=["png", "jpg", "jpeg"], key="mnist_digit_upload")
+    upload = st.file_uploader(_("A photo, scan or drawing of one digit (JPEG, PNG, WebP, GIF, BMP, TIFF or AVIF; "
+                                "up to {mb} MB)", mb=digit_upload.MAX_BYTES // 2**20),
+                              type=digit_upload.EXTENSIONS, key="mnist_digit_upload")
     if upload is None:
         return None
     try:
-        return setup.decode_upload(upload.getvalue(), upload.name)
+        return digit_upload.decode(upload.getvalue(), upload.name)
     except ValueError as err:
-        st.error(_("Could not use this image: {error}.", error=err))
+        st.error(_("Could not use this image: {problem}.", problem=err))
         return None
 
 

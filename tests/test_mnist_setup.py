@@ -3,11 +3,8 @@ scikit-learn baseline (ui/mnist_setup.py, no Streamlit)."""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
 
 import nnlib
 from nnlib.mnist import load_mnist
@@ -79,31 +76,6 @@ def test_is_hosted(tmp_path, env, cloud_dir_exists, hosted):
     if cloud_dir_exists:
         cloud.mkdir()
     assert setup.is_hosted(env, str(cloud)) is hosted
-
-
-def image_bytes(fmt: str, size=(60, 80), color=(255, 255, 255)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, format=fmt)
-    return buf.getvalue()
-
-
-@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
-def test_decode_upload_reads_png_and_jpeg_as_rgba(fmt):
-    arr = setup.decode_upload(image_bytes(fmt), "digit")
-    assert arr.shape == (80, 60, 4) and arr.dtype == np.uint8
-
-
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"not an image at all", "digit.png is not a PNG or JPEG image$"),
-    (image_bytes("PNG")[:60], "damaged or incomplete"),  # truncated
-    (image_bytes("GIF"), "GIF image; upload a PNG or JPEG"),
-    (image_bytes("PNG", size=(4, 4)), "4×4 pixels"),
-    (b"\0" * (setup.MAX_UPLOAD_BYTES + 1), "the limit is 5 MB"),
-])
-def test_decode_upload_rejects_bad_files_in_plain_words(data, message):
-    with pytest.raises(ValueError, match=message):
-        setup.decode_upload(data, "digit.png")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The MNIST lesson's settings → nnlib objects, plus where the app runs and user images.
+"""The MNIST lesson's settings → nnlib objects, plus where the app runs (uploaded digits: ui.digit_upload).
 
 Plain Python (no Streamlit), so tests build exactly what the page trains. The post's run
 (post 001) is the default: 784-100-200-10, ReLU, ReLU, softmax, W = randn·0.1 drawn in
@@ -9,7 +9,6 @@ with the last partial batch dropped, lr 0.1, 20 epochs.
 from __future__ import annotations
 
 import functools
-import io
 import os
 import time
 from collections.abc import Mapping
@@ -38,8 +37,6 @@ POST_EPOCHS = 20
 FULL_TRAIN = 60000
 HOSTED_SUBSET = 10000  # the training-subset default on Streamlit Community Cloud
 SKLEARN_MAX = {False: 20000, True: 10000}  # baseline fit size cap (local, hosted): < ~20 s
-MAX_UPLOAD_BYTES = 5 * 2**20
-MAX_UPLOAD_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -173,37 +170,6 @@ def limit_blas_threads(n: int = 1) -> bool:
         return False
     threadpool_limits(limits=n, user_api="blas")
     return True
-
-
-# -- user images ------------------------------------------------------------------------------
-def decode_upload(data: bytes, name: str | None = None) -> np.ndarray:
-    """PNG/JPEG bytes -> an RGBA uint8 array for ``preprocess_drawing``.
-
-    Raises ``ValueError`` with a plain message for a file that is too large, not a PNG or
-    JPEG, damaged, or of unusable dimensions."""
-    from PIL import Image, UnidentifiedImageError
-
-    name = _("the file") if name is None else name  # the messages are shown on the page: in its language
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(_("{name} is {size:.1f} MB; the limit is {limit} MB", name=name, size=len(data) / 2**20,
-                           limit=MAX_UPLOAD_BYTES // 2**20))
-    if not data:
-        raise ValueError(_("{name} is empty", name=name))
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format not in ("PNG", "JPEG"):
-                raise ValueError(_("{name} is a {format} image; upload a PNG or JPEG", name=name, format=img.format))
-            w, h = img.size
-            if not (8 <= w <= MAX_UPLOAD_SIDE and 8 <= h <= MAX_UPLOAD_SIDE):
-                raise ValueError(_("{name} is {w}×{h} pixels; use 8 to {most} pixels a side", name=name, w=w, h=h,
-                                   most=MAX_UPLOAD_SIDE))
-            return np.asarray(img.convert("RGBA"))
-    except UnidentifiedImageError as err:
-        raise ValueError(_("{name} is not a PNG or JPEG image", name=name)) from err
-    except Image.DecompressionBombError as err:
-        raise ValueError(_("{name} has too many pixels to open safely", name=name)) from err
-    except OSError as err:  # truncated or damaged data
-        raise ValueError(_("{name} is damaged or incomplete ({error})", name=name, error=err)) from err
 
 
 # -- scikit-learn baseline --------------------------------------------------------------------
