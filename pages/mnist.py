@@ -8,9 +8,11 @@ from nnlib.mnist import load_mnist, preprocess_drawing
 from ui import charts, common, live, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
+from ui.i18n import _
 from ui.params import PageParams, seed
 from ui.presets import Preset
 from ui.run import TrainingRun
+from ui.safe_text import plain
 
 PAGE = "mnist"
 
@@ -252,7 +254,7 @@ def uploaded_image() -> np.ndarray | None:
     try:
         return setup.decode_upload(upload.getvalue(), upload.name)
     except ValueError as err:
-        st.error(f"Could not use this image: {err}.")
+        st.error(_("Could not use this image: {why}.", why=plain(err, 300)))  # quotes the file's name
         return None
 
 

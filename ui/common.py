@@ -13,7 +13,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from . import charts
+from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
+from .safe_text import plain
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 
@@ -121,11 +123,11 @@ def guarded(body: Callable[[], None]) -> None:
     try:
         body()
     except ValueError as err:  # nnlib's argument errors are written for the reader
-        st.error(f"That setting can't be used: {err}")
+        st.error(_("That setting can't be used: {why}", why=plain(err, 300)))  # may quote a link or a file
     except Exception as err:  # noqa: BLE001 - the page must survive anything
         traceback.print_exc()  # to the server log, for a bug report; never onto the page
-        st.error(f"Something went wrong on this page ({type(err).__name__}: {err}). "
-                 "Press Reset or reload the page; your other pages are unaffected.")
+        st.error(_("Something went wrong on this page ({kind}: {why}). Press Reset or reload the page; your "
+                   "other pages are unaffected.", kind=type(err).__name__, why=plain(err, 200)))
     finally:
         if got:
             lock.release()

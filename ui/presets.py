@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from . import live
+from .i18n import _
 from .params import PageParams
+from .safe_text import plain
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,13 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
             for name, value in presets[raw].values.items():
                 given = st.query_params.get(name)
                 if given is not None and given != str(value):
-                    p.notices.append(f"`{name}={given}` in the link differs from the preset "
-                                     f"'{presets[raw].title}' ({name} = {value}); the preset's value is used.")
+                    p.notices.append(_("“{name}={value}” in the link differs from the preset “{preset}” "
+                                       "({name} = {preset_value}); the preset's value is used.",
+                                       name=plain(name, 30), value=plain(given), preset=_(presets[raw].title),
+                                       preset_value=plain(value)))
         elif raw is not None:
-            p.notices.append(f"`preset={raw}` in the link is not a preset of this page; ignored.")
+            p.notices.append(_("“preset={value}” in the link is not a preset of this page; ignored.",
+                               value=plain(raw)))
     where.markdown("**Experiments**")
     cols = where.columns(min(len(presets), 4))
     for i, (name, preset) in enumerate(presets.items()):
