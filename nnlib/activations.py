@@ -26,10 +26,18 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     return out.astype(np.result_type(z, np.float32), copy=False)
 
 
-def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
-    """exp(z) / sum(exp(z)) along ``axis``, shifted by the max so it never overflows."""
+def softmax(z: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
+    """exp(z / T) / sum(exp(z / T)) along ``axis``, for temperature T > 0 (default 1).
+
+    Shifted by the max *before* scaling, exp((z - max z) / T), so it never overflows: dividing
+    first, ``softmax(z / T)``, turns large finite logits (1e308 / 0.5) into inf and the
+    result into NaN. Raises ``ValueError`` for a temperature that is not a finite number > 0."""
     z = np.asarray(z)
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    shifted = z - z.max(axis=axis, keepdims=True)
+    if temperature != 1.0:
+        with np.errstate(over="ignore"):  # a shifted logit below -1.8e308 is -inf: its exp is 0
+            shifted = shifted / check_number("temperature", temperature, low=0, low_open=True)
+    e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -170,9 +178,11 @@ class Softmax(Activation):
         return s * (1 - s)
 
     @staticmethod
-    def jacobian(z: ArrayLike) -> np.ndarray:
-        """Full Jacobian ds_i/dz_j = s_i (δ_ij - s_j) of one logit vector (for the lessons)."""
-        s = softmax(np.asarray(z, dtype=float).ravel())
+    def jacobian(z: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+        """Full Jacobian ds_i/du_j = s_i (δ_ij - s_j) of one logit vector, with s = softmax(u) and
+        u = z / T the scaled logits (for the lessons; T = 1: the Jacobian with respect to z).
+        Computed from the shifted logits, so large finite z never gives NaN."""
+        s = softmax(np.asarray(z, dtype=float).ravel(), temperature=temperature)
         return np.diag(s) - np.outer(s, s)
 
     def backward(self, grad, need_input_grad=True):

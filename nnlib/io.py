@@ -2,22 +2,24 @@
 
 The file holds ``nnlib_format`` (a version string), ``architecture`` (the layers' configs
 as JSON text), optional ``meta`` (JSON text: whatever the caller wants to keep, e.g. which
-lesson trained it) and one array per parameter (``"0.W"``, ``"0.b"``, ...). ``load`` reads
-it with ``allow_pickle=False`` and checks every name and shape, so a file that is not ours
-or does not match its architecture gives a clear ``ValueError``.
+lesson trained it) and one array per parameter (``"0.W"``, ``"0.b"``, ...). ``load`` never
+unpickles, and checks every name, declared size and ``.npy`` header before reading any weight
+(``nnlib._npz``), so a file that is not ours, does not match its architecture, or would
+inflate to gigabytes gives a clear ``ValueError`` at the cost of reading its directory.
 """
 
 from __future__ import annotations
 
 import io as _io
 import json
-import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import DTypeLike
 
+from ._checks import check_float_dtype
+from ._npz import SafeNpz
 from .activations import ACTIVATIONS, LeakyReLU
 from .layers import Dense, Dropout, Layer
 from .legacy import DiagonalSoftmax
@@ -85,76 +87,144 @@ def save(model: Sequential, file: str | Path | BinaryIO, meta: dict | None = Non
     np.savez(file, **arrays)
 
 
-def load(file: str | Path | bytes | BinaryIO, *, return_meta: bool = False,
-         ) -> Sequential | tuple[Sequential, dict]:
+MAX_MODEL_BYTES = 2**28
+"""``load``'s default cap on a model's weights (268 MB: 33 million float64 parameters)."""
+_TEXT_LIMITS = {"nnlib_format": 2**10, "architecture": 2**20, "meta": 2**20}  # bytes of each text entry
+
+
+def load(file: str | Path | bytes | BinaryIO, *, return_meta: bool = False, name: str | None = None,
+         max_bytes: int = MAX_MODEL_BYTES) -> Sequential | tuple[Sequential, dict]:
     """Read a model written by ``save`` (a path, bytes, or a binary file object).
 
-    Raises ``ValueError`` naming what is wrong when the file is not an nnlib model, is
-    damaged, or its weights do not match its architecture."""
-    if isinstance(file, (bytes, bytearray)):
-        file = _io.BytesIO(file)
-    name = str(file) if isinstance(file, (str, Path)) else getattr(file, "name", "the uploaded file")
-    try:
-        loaded = np.load(file, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
-            raise ValueError("it holds one array, not an .npz archive")
-        with loaded as npz:
-            data = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
-        if isinstance(err, FileNotFoundError):
-            raise
-        # np.load takes anything that is neither a zip nor an .npy for a pickle, which it refuses
-        why = "it is not a NumPy .npz archive" if "pickled" in str(err) else str(err)
-        raise ValueError(f"{name} is not a readable .npz model file ({why})") from err
-    if "nnlib_format" not in data:
-        raise ValueError(f"{name} is not an nnlib model: it has no 'nnlib_format' entry")
-    fmt = str(data.pop("nnlib_format"))
-    if fmt != FORMAT:
-        raise ValueError(f"{name} has format {fmt!r}; this nnlib reads {FORMAT!r}")
-    config = _json_entry(data, "architecture", name, None)
-    meta = _json_entry(data, "meta", name, {})
-    _check_dense_shapes(config, data, name)  # before allocating: a tiny file may claim huge layers
-    model = from_config(config)
-    expected = model.params()
-    if set(data) != set(expected):
-        raise ValueError(f"{name} does not match its architecture: expected arrays "
-                         f"{sorted(expected)}, found {sorted(data)}")
-    for key, p in expected.items():
-        if data[key].shape != p.shape or data[key].dtype.kind != "f":
-            raise ValueError(f"{name}: array {key!r} has shape {data[key].shape} and dtype "
-                             f"{data[key].dtype}, expected {p.shape} floats")
-        if not np.isfinite(data[key]).all():
-            raise ValueError(f"{name}: array {key!r} contains NaN/inf")
-        p[...] = data[key]
+    The file is checked before any weight is read (see ``nnlib._npz``): its member names
+    against its architecture, each member's declared size, each ``.npy`` header's shape and
+    dtype against the architecture, and the total against ``max_bytes`` (bytes of weights,
+    default ``MAX_MODEL_BYTES``). So a file that inflates to gigabytes, or claims a huge shape
+    in a header, is refused at the cost of reading its zip directory. Never unpickles.
+    ``name`` is how error messages call the file (default: its path or ``.name``).
+
+    Raises ``ValueError`` naming the file and what is wrong when it is not an nnlib model, is
+    damaged, is too large, or its weights do not match its architecture;
+    ``FileNotFoundError`` for a missing path."""
+    with _open(file, name, max_bytes + sum(_TEXT_LIMITS.values())) as npz:  # weights + text entries
+        config, meta = _header_entries(npz)
+        shapes = _param_shapes(config, npz.name, max_bytes)
+        found = set(npz.members) - set(_TEXT_LIMITS)
+        for key, shape in shapes.items():  # every header before any weight
+            layer = f"layer {key.split('.')[0]} is Dense{shapes[key.split('.')[0] + '.W']}"
+            if key not in found:
+                if key.endswith(".W"):
+                    raise ValueError(f"{npz.name} does not match its architecture: {layer} "
+                                     f"but the file holds no array for {key}")
+                break  # the set comparison below names it
+            got, dtype = npz.header(key)
+            if got != shape and key.endswith(".W"):
+                raise ValueError(f"{npz.name} does not match its architecture: {layer} "
+                                 f"but the file holds an array of shape {got} for {key}")
+            if got != shape or dtype.kind != "f":
+                raise ValueError(f"{npz.name}: array {key!r} has shape {got} and dtype {dtype}, "
+                                 f"expected {shape} floats")
+        if found != set(shapes):
+            raise ValueError(f"{npz.name} does not match its architecture: expected arrays {sorted(shapes)}, "
+                             f"found {_names(found)}")
+        model = from_config(config)
+        for key, p in model.params().items():
+            data = npz.read(key)
+            if not np.isfinite(data).all():
+                raise ValueError(f"{npz.name}: array {key!r} contains NaN/inf")
+            p[...] = data
     return (model, meta) if return_meta else model
 
 
-def _json_entry(data: dict, key: str, name: str, default):
-    if key not in data:
-        if default is None:
-            raise ValueError(f"{name} has no {key!r} entry")
-        return default
+def read_config(file: str | Path | bytes | BinaryIO, *, name: str | None = None) -> tuple[list[dict], dict]:
+    """``(architecture, meta)`` of a model file, reading none of its weights: a caller can
+    compare the architecture with what it expects before paying for the weights. Raises
+    ``ValueError`` as ``load`` does for a file that is not an nnlib model."""
+    with _open(file, name, sum(_TEXT_LIMITS.values())) as npz:
+        config, meta = _header_entries(npz)
+    _param_shapes(config, npz.name, None)
+    return config, meta
+
+
+def _open(file, name: str | None, max_bytes: int) -> SafeNpz:
+    if isinstance(file, (bytes, bytearray, memoryview)):
+        file = _io.BytesIO(file)
+    if name is None:
+        name = str(file) if isinstance(file, (str, Path)) else getattr(file, "name", None) or "the uploaded file"
+    if isinstance(file, (str, Path)) and not Path(file).is_file():
+        raise FileNotFoundError(f"no model file at {file}")
+    return SafeNpz(file, str(name), max_bytes=max_bytes, kind="model file")
+
+
+def _header_entries(npz: SafeNpz) -> tuple[list, dict]:
+    """The format string (checked), the architecture and the meta of an open model file."""
+    name = npz.name
+    if "nnlib_format" not in npz.members:
+        raise ValueError(f"{name} is not an nnlib model: it has no 'nnlib_format' entry")
+    fmt = _text_entry(npz, "nnlib_format")
+    if fmt != FORMAT:
+        raise ValueError(f"{name} has format {fmt[:60]!r}; this nnlib reads {FORMAT!r}")
+    if "architecture" not in npz.members:
+        raise ValueError(f"{name} has no 'architecture' entry")
+    config = _json(_text_entry(npz, "architecture"), "architecture", name)
+    meta = _json(_text_entry(npz, "meta"), "meta", name) if "meta" in npz.members else {}
+    if not isinstance(meta, dict):
+        raise ValueError(f"{name} has a 'meta' entry that is not a JSON object")
+    return config, meta
+
+
+def _text_entry(npz: SafeNpz, key: str) -> str:
+    info, limit = npz.members[key], _TEXT_LIMITS[key]
+    if info.file_size > limit:
+        raise ValueError(f"{npz.name}: its {key!r} entry inflates to {info.file_size:,} bytes "
+                         f"(at most {limit:,} expected)")
+    shape, dtype = npz.header(key)
+    if shape != () or dtype.kind != "U":
+        raise ValueError(f"{npz.name}: its {key!r} entry is an array of shape {shape} and dtype {dtype}, "
+                         "expected one text string")
+    return str(npz.read(key))
+
+
+def _json(text: str, key: str, name: str):
     try:
-        return json.loads(str(data.pop(key)))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{name} has an unreadable {key!r} entry ({err})") from err
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise ValueError(f"{name} has an unreadable {key!r} entry ({err})") from None
 
 
-def _check_dense_shapes(config, data: dict, name: str) -> None:
-    """Each Dense config must match the weight array stored for it."""
-    if not isinstance(config, list):
-        return  # from_config says what is wrong
+def _names(names, limit: int = 12) -> str:
+    shown = sorted(n if len(n) <= 40 else n[:40] + "…" for n in names)
+    return str(shown[:limit])[:-1] + (f", … ({len(shown)} in all)]" if len(shown) > limit else "]")
+
+
+def _param_shapes(config, name: str, max_bytes: int | None) -> dict[str, tuple[int, ...]]:
+    """The parameter arrays an architecture needs (name -> shape), computed without building
+    it, and refused when their total size is over ``max_bytes``."""
+    if not isinstance(config, list) or not config:
+        raise ValueError(f"{name}: architecture must be a non-empty list of layer configs")
+    shapes: dict[str, tuple[int, ...]] = {}
+    total = 0
     for i, cfg in enumerate(config):
         if not (isinstance(cfg, dict) and cfg.get("type") == "Dense"):
+            layer_from_config(cfg)  # an activation (allocates nothing), or an error naming the problem
             continue
-        w = data.get(f"{i}.W")
-        claimed = (cfg.get("in_features"), cfg.get("out_features"))
-        if not all(isinstance(d, int) and d >= 1 for d in claimed):
-            continue  # from_config says what is wrong
-        if w is None or w.shape != claimed:
-            found = "no array" if w is None else f"an array of shape {w.shape}"
-            raise ValueError(f"{name} does not match its architecture: layer {i} is Dense{claimed} "
-                             f"but the file holds {found} for {i}.W")
+        n_in, n_out = cfg.get("in_features"), cfg.get("out_features")
+        if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in (n_in, n_out)):
+            layer_from_config(cfg)  # raises, naming the bad size
+            raise ValueError(f"{name}: layer {i} is a Dense layer with sizes {n_in!r}, {n_out!r}; "
+                             "expected positive integers")
+        try:
+            itemsize = check_float_dtype(cfg.get("dtype", "float64")).itemsize
+        except ValueError as err:
+            raise ValueError(f"{name}: layer {i}: {err}") from None
+        shapes[f"{i}.W"] = (n_in, n_out)
+        total += n_in * n_out * itemsize
+        if cfg.get("bias", True):
+            shapes[f"{i}.b"] = (n_out,)
+            total += n_out * itemsize
+    if max_bytes is not None and total > max_bytes:
+        raise ValueError(f"{name}: its architecture needs {total:,} bytes of weights; the limit is {max_bytes:,}")
+    return shapes
 
 
 INFERENCE_SNIPPET = '''"""Run a model saved by nnlib with NumPy alone: python predict.py model.npz"""

@@ -14,15 +14,16 @@ Public API
 
 from __future__ import annotations
 
-import gzip
+import math
 import os
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+
+from ._npz import SafeNpz
 
 __all__ = [
     "DEFAULT_PATH",
@@ -122,7 +123,13 @@ class MnistData:
         )
 
 
-def load_mnist(path: str | os.PathLike[str] | None = None, *, verify_counts: bool = True) -> MnistData:
+MAX_NPZ_BYTES: int = 2**30
+"""``load_mnist``'s default cap on the inflated size of a ``.npz``'s four arrays (1.07 GB;
+MNIST itself is 55 MB)."""
+
+
+def load_mnist(path: str | os.PathLike[str] | None = None, *, verify_counts: bool = True,
+               max_bytes: int = MAX_NPZ_BYTES) -> MnistData:
     """Load and verify MNIST (or MNIST-shaped data such as Fashion-MNIST).
 
     ``path`` is one of:
@@ -138,14 +145,19 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, verify_counts: boo
     counts must equal MNIST's (:data:`TRAIN_LABEL_COUNTS`, :data:`TEST_LABEL_COUNTS`); pass
     ``verify_counts=False`` for other 60000/10000 data sets such as Fashion-MNIST.
 
+    A ``.npz`` is checked from its zip directory and ``.npy`` headers before any data is read,
+    and refused when its four arrays would inflate to more than ``max_bytes``; IDX files are
+    checked from their headers, and a gzip'd one is never inflated beyond what its header
+    declares (nor beyond ``max_bytes``).
+
     Raises ``FileNotFoundError`` if the file or directory (or an IDX file in it) is missing,
-    and ``ValueError`` naming the file and the problem for damaged or malformed data.
+    and ``ValueError`` naming the file and the problem for damaged, malformed or oversized data.
     """
     source = DEFAULT_PATH if path is None else Path(path)
     if source.is_dir():
-        arrays, names = _load_idx_dir(source)
+        arrays, names = _load_idx_dir(source, max_bytes)
     elif source.is_file():
-        arrays, names = _load_npz(source)
+        arrays, names = _load_npz(source, max_bytes)
     elif path is None:
         raise FileNotFoundError(f"the shipped MNIST file {source} is missing; {_REBUILD_HINT}")
     else:
@@ -158,13 +170,14 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, verify_counts: boo
     return MnistData(**{key: _read_only(arrays[key]) for key in _KEYS})
 
 
-def read_idx(source: str | os.PathLike[str] | bytes) -> np.ndarray:
+def read_idx(source: str | os.PathLike[str] | bytes, *, max_bytes: int = 2**30) -> np.ndarray:
     """Parse an IDX file (gzip'd or raw) of uint8 images or labels.
 
     ``source`` is a path or the file's bytes. Gzip is recognised by its magic bytes, not by
     the file name. The header is checked: magic ``0x00000803`` (uint8, 3 dims: images) or
     ``0x00000801`` (uint8, 1 dim: labels), positive dimensions, and a payload of exactly
-    ``prod(dims)`` bytes. Returns a read-only uint8 array of shape ``dims``.
+    ``prod(dims)`` bytes. A gzip'd file is inflated only as far as its header declares, and
+    refused when that is over ``max_bytes``. Returns a read-only uint8 array of shape ``dims``.
     Raises ``ValueError`` naming the file for anything malformed or truncated.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -173,10 +186,7 @@ def read_idx(source: str | os.PathLike[str] | bytes) -> np.ndarray:
         name = str(source)
         data = Path(source).read_bytes()
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ValueError(f"IDX file {name}: damaged or truncated gzip data ({exc})") from exc
+        data = _gunzip_idx(data, name, max_bytes)
     if len(data) < 4:
         raise ValueError(f"IDX file {name}: only {len(data)} bytes, too short for an IDX header")
     magic = int.from_bytes(data[:4], "big")
@@ -192,7 +202,7 @@ def read_idx(source: str | os.PathLike[str] | bytes) -> np.ndarray:
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if any(d <= 0 or d >= 2**31 for d in dims):
         raise ValueError(f"IDX file {name}: invalid dimensions {dims}")
-    expected = int(np.prod(dims, dtype=np.int64))
+    expected = math.prod(dims)  # Python ints: three dimensions near 2**31 do not wrap around
     payload = len(data) - header
     if payload != expected:
         problem = "truncated" if payload < expected else "has trailing bytes"
@@ -455,14 +465,41 @@ def _paste_centred(digit: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- helpers
 
 
+def _gunzip_idx(data: bytes, name: str, max_bytes: int) -> bytes:
+    """Inflate a gzip'd IDX file, never beyond the size its header declares (+1 byte, to tell
+    trailing data) nor beyond ``max_bytes``: a gzip bomb costs what its header claims, at most."""
+    inflater = zlib.decompressobj(wbits=31)  # 31: gzip wrapper
+    try:
+        head = inflater.decompress(data, 4 + 4 * 3)
+        need = len(head)
+        magic = int.from_bytes(head[:4], "big") if len(head) >= 4 else 0
+        if magic in (_IDX_MAGIC_IMAGES, _IDX_MAGIC_LABELS) and len(head) >= 4 + 4 * (magic & 0xFF):
+            ndim = magic & 0xFF
+            need = 4 + 4 * ndim + math.prod(int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+        if need > max_bytes:
+            raise ValueError(f"IDX file {name}: its header declares {need:,} bytes; the limit is "
+                             f"{max_bytes:,} (max_bytes)")
+        body = inflater.decompress(inflater.unconsumed_tail, need - len(head) + 1)
+    except zlib.error as exc:
+        raise ValueError(f"IDX file {name}: damaged or truncated gzip data ({exc})") from exc
+    out = head + body
+    if len(out) <= need and not inflater.eof:
+        raise ValueError(f"IDX file {name}: damaged or truncated gzip data (the stream ends early)")
+    return out
+
+
 def _read_only(arr: np.ndarray) -> np.ndarray:
     """Mark ``arr`` read-only (in place) and return it."""
     arr.flags.writeable = False
     return arr
 
 
-def _load_npz(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Read the four arrays from a ``.npz`` file; damaged files raise ``ValueError``."""
+def _load_npz(path: Path, max_bytes: int) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Read the four arrays from a ``.npz`` file; damaged or oversized files raise ``ValueError``.
+
+    Everything a file declares is checked before any pixel is read (``nnlib._npz``): the
+    four names, each ``.npy`` header's dtype and shape (uint8, ``(n, 28, 28)`` / ``(n,)``,
+    matching counts) and the total size against ``max_bytes``. Other members are never read."""
     names = {key: f"{path} [{key}]" for key in _KEYS}
     with open(path, "rb") as f:
         head = f.read(6)
@@ -471,26 +508,48 @@ def _load_npz(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     if not head.startswith(b"PK"):
         raise ValueError(f"MNIST file {path}: not a .npz archive (no zip signature at the start)")
     try:
-        npz = np.load(path, allow_pickle=False)
-    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        npz = SafeNpz(path, f"MNIST file {path}", max_bytes=max_bytes, kind="archive")
+    except ValueError as exc:
         raise ValueError(f"MNIST file {path}: damaged or truncated .npz archive ({exc})") from exc
     with npz:
-        missing = [key for key in _KEYS if key not in npz.files]
+        missing = [key for key in _KEYS if key not in npz.members]
         if missing:
+            found = ", ".join(k[:40] for k in list(npz.members)[:12]) or "none"
             raise ValueError(
                 f"MNIST file {path}: missing array(s) {', '.join(missing)} "
-                f"(found: {', '.join(npz.files) or 'none'}; need {', '.join(_KEYS)})"
+                f"(found: {found}; need {', '.join(_KEYS)})"
             )
-        arrays: dict[str, np.ndarray] = {}
+        shapes = {}
         for key in _KEYS:
-            try:
-                arrays[key] = npz[key]
-            except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise ValueError(f"{names[key]}: damaged or truncated ({type(exc).__name__}: {exc})") from exc
+            shape, dtype = npz.header(key)
+            _check_declared(names[key], key, shape, dtype)
+            shapes[key] = shape
+        for part in ("train", "test"):
+            xk, yk = f"x_{part}", f"y_{part}"
+            if shapes[xk][0] != shapes[yk][0]:
+                raise ValueError(f"MNIST data {path}: {shapes[xk][0]} {part} images ({names[xk]}) "
+                                 f"but {shapes[yk][0]} labels ({names[yk]})")
+        total = sum(npz.members[key].file_size for key in _KEYS)
+        if total > max_bytes:
+            raise ValueError(f"MNIST file {path}: its four arrays inflate to {total:,} bytes; the limit is "
+                             f"{max_bytes:,} (pass a larger max_bytes to load_mnist if the data is real)")
+        arrays = {key: npz.read(key) for key in _KEYS}
     return arrays, names
 
 
-def _load_idx_dir(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+def _check_declared(name: str, key: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+    """The dtype and shape checks of ``_validate``, on what a header declares (before reading)."""
+    if dtype != np.uint8:
+        raise ValueError(f"{name}: dtype is {dtype}, expected uint8")
+    if key.startswith("x") and (len(shape) != 3 or shape[1:] != (28, 28)):
+        raise ValueError(f"{name}: shape is {shape}, expected (n, 28, 28)")
+    if key.startswith("y") and len(shape) != 1:
+        raise ValueError(f"{name}: shape is {shape}, expected (n,)")
+    if shape[0] == 0:
+        raise ValueError(f"{name}: is empty")
+
+
+def _load_idx_dir(folder: Path, max_bytes: int) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Read the four standard IDX files (raw preferred, else ``.gz``) from ``folder``."""
     arrays: dict[str, np.ndarray] = {}
     names: dict[str, str] = {}
@@ -499,7 +558,7 @@ def _load_idx_dir(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
         found = next((p for p in candidates if p.is_file()), None)
         if found is None:
             raise FileNotFoundError(f"MNIST directory {folder}: missing {stem} (or {stem}.gz)")
-        arrays[key] = read_idx(found)
+        arrays[key] = read_idx(found, max_bytes=max_bytes)
         names[key] = str(found)
     return arrays, names
 

@@ -8,6 +8,7 @@ import nnlib
 from ui import charts, common
 from ui.i18n import N_, _
 from ui.params import PageParams
+from ui.safe_text import plain
 
 p = PageParams("act")
 NAMES = {"sigmoid": N_("Sigmoid"), "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
@@ -94,18 +95,19 @@ def read_logits(text: str) -> np.ndarray:
 
 try:
     logits = read_logits(text)
-except ValueError as err:
-    shown = text if len(text) <= 40 else text[:40] + "…"
-    s1.warning(_("Logits: {shown} can't be used: {error}. Showing the default 2.0, 1.0, 0.1 instead.",
-                 shown=repr(shown), error=err))
+except ValueError as err:  # the text may come from a share link: shown as plain text, cut short
+    s1.warning(_("Logits: “{text}” can't be used: {why}. Showing the default 2.0, 1.0, 0.1 instead.",
+                 text=plain(text, 40), why=plain(err, 60)))
     logits = np.array([2.0, 1.0, 0.1])
-probs = nnlib.softmax(logits / temperature)
+# softmax(z / T) computed as exp((z - max z) / T) / sum: dividing first would turn large finite
+# logits (1e308 with T = 0.5) into inf, and the bars and the Jacobian into NaN
+probs = nnlib.softmax(logits, temperature=temperature)
 with s2:
     df = pd.DataFrame({"class": [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)], "probability": probs})
     common.show_chart(st, charts.bars_chart(df, "class", "probability", title="softmax(z / T)",
                                             x_title=_("class"), y_title=_("probability")), width="stretch")
 with st.expander(_("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)")):
-    jac = nnlib.Softmax.jacobian(logits / temperature)
+    jac = nnlib.Softmax.jacobian(logits, temperature=temperature)
     st.dataframe(pd.DataFrame(jac, columns=[f"∂/∂z{j + 1}" for j in range(len(logits))],
                               index=[f"s{i + 1}" for i in range(len(logits))]).style.format("{:.4f}"))
     st.caption(_("Only the diagonal is sᵢ(1 − sᵢ). Post 001 back-propagates just that diagonal; paired with its "

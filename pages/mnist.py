@@ -12,6 +12,7 @@ from ui.i18n import N_, _
 from ui.params import PageParams, seed
 from ui.presets import Preset
 from ui.run import TrainingRun
+from ui.safe_text import plain
 
 PAGE = "mnist"
 
@@ -271,7 +272,7 @@ def uploaded_image() -> np.ndarray | None:
     try:
         return digit_upload.decode(upload.getvalue(), upload.name)
     except ValueError as err:
-        st.error(_("Could not use this image: {problem}.", problem=err))
+        st.error(_("Could not use this image: {why}.", why=plain(err, 300)))  # quotes the file's name
         return None
 
 

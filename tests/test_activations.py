@@ -167,3 +167,24 @@ def test_get_activation_and_repr():
 def test_leaky_relu_rejects_bad_alpha(alpha, match):
     with pytest.raises(ValueError, match=match):
         nn.LeakyReLU(alpha)
+
+
+def test_softmax_with_a_temperature_shifts_before_it_scales():
+    # softmax(z / T) by hand: 1e308 / 0.5 overflows to inf and the result is NaN
+    z = np.array([1e308, 0.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.isnan(nn.softmax(z / 0.5)).any()
+    np.testing.assert_array_equal(nn.softmax(z, temperature=0.5), [1.0, 0.0])
+    jac = nn.Softmax.jacobian(z, temperature=0.5)
+    assert np.isfinite(jac).all() and np.allclose(jac, 0)
+    moderate = np.array([[2.0, 1.0, 0.1], [-3.0, 0.0, 3.0]])
+    for t in (0.1, 0.5, 1.0, 5.0):
+        np.testing.assert_allclose(nn.softmax(moderate, temperature=t), nn.softmax(moderate / t), rtol=1e-14)
+        np.testing.assert_allclose(nn.Softmax.jacobian(moderate[0], temperature=t),
+                                   nn.Softmax.jacobian(moderate[0] / t), rtol=1e-14, atol=1e-17)
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, float("inf"), float("nan")])
+def test_softmax_refuses_a_temperature_that_is_not_positive_and_finite(temperature):
+    with pytest.raises(ValueError, match="temperature must be"):
+        nn.softmax(np.array([1.0, 2.0]), temperature=temperature)

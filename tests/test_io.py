@@ -132,7 +132,7 @@ GOOD = _trained()[0].config()
     (lambda: (lambda b: (np.save(b, np.zeros(3)), b.seek(0), b)[2])(io.BytesIO()),
      r"is not a readable \.npz model file \(it holds one array, not an \.npz archive\)"),
     (lambda: _npz(weights=np.zeros(3)), r"is not an nnlib model: it has no 'nnlib_format' entry"),
-    (lambda: _npz(a=np.array([object()], dtype=object)), r"is not a readable \.npz model file"),
+    (lambda: _npz(a=np.array([object()], dtype=object)), r"is not an nnlib model: it has no 'nnlib_format'"),
     (lambda: _tampered(nnlib_format=np.array("nnlib.Sequential/99")),
      r"has format 'nnlib.Sequential/99'; this nnlib reads 'nnlib.Sequential/1'"),
     (lambda: _tampered(architecture=None), r"has no 'architecture' entry"),

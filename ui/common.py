@@ -15,6 +15,7 @@ import streamlit as st
 from . import charts, i18n
 from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
+from .safe_text import plain
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 
@@ -167,11 +168,11 @@ def guarded(body: Callable[[], None]) -> None:
     try:
         body()
     except ValueError as err:  # nnlib's argument errors are written for the reader
-        st.error(_("That setting can't be used — {error}", error=err))
+        st.error(_("That setting can't be used — {error}", error=plain(err, 300)))  # may quote a link or a file
     except Exception as err:  # noqa: BLE001 - the page must survive anything
         traceback.print_exc()  # to the server log, for a bug report; never onto the page
         st.error(_("Something went wrong on this page. Press Reset or reload the page; your other pages are "
-                   "unaffected. — {error}", error=f"{type(err).__name__}: {err}"))
+                   "unaffected. — {error}", error=plain(f"{type(err).__name__}: {err}", 240)))
     finally:
         if got:
             lock.release()

@@ -21,10 +21,11 @@ import streamlit as st
 
 import nnlib
 
-from . import charts, common
+from . import charts, common, model_diff
 from .i18n import N_, _
 from .params import lecture_mode
 from .run import TrainingRun
+from .safe_text import plain
 
 TICK = 0.1  # seconds between fragment re-runs while playing
 BUDGET = 0.35  # seconds of training per re-run (at least one epoch)
@@ -228,36 +229,55 @@ def save_load(page: str, run: TrainingRun, meta: dict) -> None:
 
 
 def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool, str]:
-    """Validate an uploaded model and copy its weights into ``run``. Returns (ok, message)."""
+    """Validate an uploaded model and copy its weights into ``run``. Returns (ok, message).
+
+    The file's architecture is read first (``nnlib.io.read_config``, no weights) and compared
+    with the page's model, so a file that does not fit costs nothing more than its bytes; the
+    message names each difference (``ui.model_diff``). A model that differs only in precision is
+    converted (float32 ↔ float64) and the message says so. The file name and anything read from
+    the file are shown as plain text (``ui.safe_text.plain``); ``run.extra["loaded"]`` keeps the
+    name in that form."""
+    shown = plain(name, 60)
     if len(data) > MAX_UPLOAD_MB * 2**20:
-        return False, _("{name} is {size:.0f} MB; the limit is {limit} MB.", name=name, size=len(data) / 2**20,
-                        limit=MAX_UPLOAD_MB)
+        return False, _("{name} is {size} MB; the limit is {limit} MB.", name=shown,
+                        size=f"{len(data) / 2**20:.0f}", limit=MAX_UPLOAD_MB)
     try:
-        model, meta = nnlib.load(io.BytesIO(data), return_meta=True)
+        config, meta = nnlib.io.read_config(io.BytesIO(data), name=_("the file"))
     except ValueError as err:
-        return False, _("Could not load {name}: {error}", name=name, error=err)
+        return False, _("Could not load {name}: {why}", name=shown, why=plain(err, 300))
     if meta.get("page") not in (None, page):
-        return False, _("{name} was saved from the '{page}' page, not this one.", name=name, page=meta.get("page"))
-    if model.config() != run.model.config():
-        return False, _("{name} holds {model}, but this page is set to {current}: "
-                        "set the controls to match, then load it again.", name=name, model=describe(model),
-                        current=describe(run.model))
+        return False, _("{name} was saved from the “{other}” page, not this one.", name=shown,
+                        other=plain(meta.get("page"), 30))
+    found = model_diff.differences(config, run.model.config())
+    if found and not model_diff.only_precision(found):
+        return False, _("{name} does not fit this page's model: {differences}. Set the controls to match, "
+                        "then load it again.", name=shown, differences="; ".join(d.text for d in found))
+    try:
+        model = nnlib.load(io.BytesIO(data), name=_("the file"))
+    except ValueError as err:
+        return False, _("Could not load {name}: {why}", name=shown, why=plain(err, 300))
     for key, p in run.model.params().items():
-        p[...] = model.params()[key]
-    run.extra["loaded"] = name
+        p[...] = model.params()[key]  # converts float64 <-> float32 when only the precision differs
+    run.extra["loaded"] = shown
     epochs = meta.get("epochs")
     run.extra["loaded_epochs"] = epochs if isinstance(epochs, int) and epochs >= 0 else 0
     run.history.clear()
     run.steps.clear()
     run.error, run._gen, run.playing = None, None, False
     run.extra["loaded_metrics"] = run.evaluate()  # the metrics row shows the loaded weights at once
-    return True, _("Loaded {name}: {model}. Press Play to train on from these weights.", name=name,
-                   model=describe(model))
+    if found:
+        saved, here = found[0].file, found[0].page
+        return True, _("Loaded {name}: {model}, saved in {saved} and converted to this page's {here} "
+                       "(choose {saved} on this page and load it again to keep every digit). "
+                       "Press Play to train on from these weights.",
+                       name=shown, model=describe(run.model), saved=plain(saved), here=plain(here))
+    return True, _("Loaded {name}: {model}. Press Play to train on from these weights.",
+                   name=shown, model=describe(model))
 
 
 def describe(model: nnlib.Sequential) -> str:
-    dense = model.dense_layers
-    sizes = [dense[0].in_features] + [d.out_features for d in dense] if dense else []
-    acts = [type(layer).__name__ for layer in model.layers if not isinstance(layer, nnlib.Dense)]
-    return _("a {sizes} network ({activations})", sizes="-".join(map(str, sizes)),
-             activations=", ".join(dict.fromkeys(acts)))
+    """E.g. "a 784-100-200-10 network (ReLU, Softmax; float32, with biases)" (Markdown-safe)."""
+    config = model.config()
+    return _("a {sizes} network ({activations}; {precision}, {biases})", sizes=model_diff.sizes(config),
+             activations=model_diff.activations(config), precision=model_diff.precision(config),
+             biases=model_diff.biases(config))

@@ -15,9 +15,11 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from .i18n import _
+from .i18n import _, ngettext
+from .safe_text import plain
 
 _STORE = "_params"
+MAX_NOTICES = 4  # link notices shown one by one; the rest are counted
 
 
 def _store() -> dict:
@@ -68,11 +70,34 @@ def notice_slot(where=st) -> None:
     st.session_state["_notice_slot"] = where.container()
 
 
+def ignored_notice(name: str, raw: str, why: object, default: object) -> str:
+    """The notice for a link value that could not be used. Every part that comes from the link
+    (or quotes it) is shown as plain text, cut short (``ui.safe_text.plain``)."""
+    return _("“{name}={value}” in the link was ignored ({why}); using the default, {default}.",
+             name=plain(name, 30), value=plain(raw), why=plain(why, 200), default=plain(_shown(default)))
+
+
+def repeated_notice(name: str, raw: str) -> str:
+    return _("“{name}” appears more than once in the link; the last value, “{value}”, is used.",
+             name=plain(name, 30), value=plain(raw))
+
+
+def notice_text(notices: list[str]) -> str:
+    """The notices as one Markdown block: the first ``MAX_NOTICES``, then a count of the rest
+    (a crafted link can carry hundreds of parameters)."""
+    shown = list(notices[:MAX_NOTICES])
+    rest = len(notices) - len(shown)
+    if rest > 0:
+        shown.append(ngettext("…and {n} more link value was ignored.", "…and {n} more link values were ignored.",
+                              rest))
+    return "  \n".join(shown)
+
+
 def show_notices(notices: list[str]) -> None:
     if not notices:
         return
     slot = st.session_state.get("_notice_slot") or st
-    slot.warning("  \n".join(notices), icon=":material/link_off:")
+    slot.warning(notice_text(notices), icon=":material/link_off:")
 
 
 class PageParams:
@@ -95,15 +120,12 @@ class PageParams:
             store[key] = default
             raw = st.query_params.get(name)
             if len(st.query_params.get_all(name)) > 1:
-                self.notices.append(_("`{name}` appears more than once in the link; the last value, "
-                                      "`{raw}`, is used.", name=name, raw=raw))
+                self.notices.append(repeated_notice(name, raw))
             if raw is not None:
                 try:
                     store[key] = parse(raw)
                 except (ValueError, TypeError) as err:
-                    self.notices.append(_("`{name}={raw}` in the link was ignored ({error}); "
-                                          "using the default, {default}.", name=name, raw=raw, error=err,
-                                          default=_shown(default)))
+                    self.notices.append(ignored_notice(name, raw, err, default))
         if key in st.session_state:  # the widget's latest value (the user may just have moved it)
             store[key] = st.session_state[key]
         # Re-assigning turns widget state into state Streamlit keeps when the page changes.

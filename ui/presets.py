@@ -13,6 +13,7 @@ import streamlit as st
 from . import live
 from .i18n import _
 from .params import PageParams
+from .safe_text import plain
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,13 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
             for name, value in presets[raw].values.items():
                 given = st.query_params.get(name)
                 if given is not None and given != str(value):
-                    p.notices.append(_("`{name}={given}` in the link differs from the preset "
-                                       "'{preset}' ({name} = {value}); the preset's value is used.", name=name,
-                                       given=given, preset=_(presets[raw].title), value=value))
+                    p.notices.append(_("“{name}={value}” in the link differs from the preset “{preset}” "
+                                       "({name} = {preset_value}); the preset's value is used.",
+                                       name=plain(name, 30), value=plain(given), preset=_(presets[raw].title),
+                                       preset_value=plain(value)))
         elif raw is not None:
-            p.notices.append(_("`preset={raw}` in the link is not a preset of this page; ignored.", raw=raw))
+            p.notices.append(_("“preset={value}” in the link is not a preset of this page; ignored.",
+                               value=plain(raw)))
     # One wrapping row of buttons sized to their titles: the experiment (Play, metrics, loss chart) has
     # to fit on the same projector screen below it.
     row = where.container(horizontal=True, gap="small", vertical_alignment="center", key=f"{page}_presets")

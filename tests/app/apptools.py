@@ -1,6 +1,7 @@
 """Helpers shared by the AppTest files: open a page as a share link would, read metrics,
 read a chart's spec and data."""
 
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,6 +24,12 @@ def open_page(page_file: str | None = None, query: dict | None = None) -> AppTes
         at.run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """What Markdown text with backslash escapes reads as: values from a link or a file are
+    escaped in the page's messages (``ui.safe_text.plain``)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def metric(at: AppTest, label: str) -> str:

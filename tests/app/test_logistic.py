@@ -127,7 +127,7 @@ def test_share_link_round_trip_and_bad_values_fall_back_with_a_notice():
     assert bad.select_slider(key="logistic.lr").value == 0.01
     assert bad.slider(key="logistic.boundary").value == 7.0
     assert bad.radio(key="logistic.direction").value == "pos"
-    notices = " ".join(w.value for w in bad.warning)
+    notices = apptools.shown(" ".join(w.value for w in bad.warning))
     assert "lr=banana" in notices and "boundary=99" in notices and "direction=up" in notices
 
 

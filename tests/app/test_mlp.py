@@ -181,7 +181,7 @@ def test_bad_link_values_fall_back_with_a_notice():
     at = open_mlp({"section": "nowhere", "lr": "banana", "w1": "7", "preset": "deep_relu"})
     assert at.radio(key="mlp.section").value == "cancer"
     assert at.select_slider(key="mlp.lr").value == 0.01 and at.select_slider(key="mlp.w1").value == 128
-    notices = " ".join(w.value for w in at.warning)
+    notices = apptools.shown(" ".join(w.value for w in at.warning))
     for name in ("section=nowhere", "lr=banana", "w1=7", "preset=deep_relu"):
         assert name in notices, name
 

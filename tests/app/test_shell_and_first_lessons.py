@@ -5,7 +5,7 @@ lessons (activations, single neuron), run as a user would through Streamlit."""
 import apptools
 import numpy as np
 import pytest
-from apptools import chart_text, epoch, metric
+from apptools import chart_frames, chart_text, epoch, metric, shown
 from streamlit.testing.v1 import AppTest
 
 
@@ -36,11 +36,32 @@ def test_activations_softmax_bad_logits_warns_instead_of_failing():
     at = open_page("activations")
     at.text_input(key="act.logits").input("1, two, 3").run()
     assert not at.exception
-    assert any("can't be used: 'two' is not a number" in w.value for w in at.warning)
+    assert any("can't be used: 'two' is not a number" in shown(w.value) for w in at.warning)
     at.text_input(key="act.logits").input("1e400, 2").run()
-    assert any("'1e400' is not a finite number" in w.value for w in at.warning)
+    assert any("'1e400' is not a finite number" in shown(w.value) for w in at.warning)
     at.text_input(key="act.logits").input(", ".join(["1"] * 60)).run()
-    assert any("give 2 to 12 numbers, got 60" in w.value and "…" in w.value for w in at.warning)
+    assert any("give 2 to 12 numbers, got 60" in shown(w.value) and "…" in w.value for w in at.warning)
+
+
+def test_activations_softmax_of_huge_finite_logits_with_a_temperature_is_not_nan():
+    at = open_page("activations", query={"logits": "1e308, 0", "temp": "0.5"})
+    assert not at.exception and not at.warning
+    bars = [f for c in at.get("vega_lite_chart") for f in chart_frames(c) if "probability" in f]
+    assert bars[0]["probability"].tolist() == [1.0, 0.0]  # the softmax bars
+    jacobian = at.dataframe[0].value
+    assert np.isfinite(jacobian.to_numpy()).all() and (jacobian.to_numpy() == 0).all()
+
+
+def test_a_crafted_link_cannot_put_a_link_or_a_wall_of_text_into_the_notice():
+    attack = "[Session expired: log in](https://evil.example/login)"
+    at = open_page("activations", query={"logits": attack, "fn": attack, "x0": "9" * 5000, "temp": "<b>hi</b>",
+                                         "compare": ["1", "x" * 5000]})
+    assert not at.exception
+    notices = [w.value for w in at.warning]
+    text = " ".join(notices)
+    assert "](" not in text and "<b>" not in text and "9" * 100 not in text and "x" * 100 not in text
+    assert len(text) < 2500, len(text)  # five bad values, each cut short
+    assert "“fn=[Session expired: log in](https://evil.example/login)” in the link was ignored" in shown(text)
 
 
 def test_activations_logits_travel_in_the_link_and_leaky_alpha_reaches_the_comparison():
@@ -123,7 +144,7 @@ def test_share_link_round_trip_and_bad_values_fall_back():
     assert metric(at, "Epoch") == "0 / 200"
     bad = open_page("single_neuron", query={"lr": "banana", "epochs": "-5"})
     assert bad.select_slider(key="neuron.lr").value == 0.01
-    notices = " ".join(w.value for w in bad.warning)
+    notices = shown(" ".join(w.value for w in bad.warning))
     assert "lr=banana" in notices and "epochs=-5" in notices
 
 
@@ -177,22 +198,22 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     ok, message = live.load_into("neuron", fresh, blob, "model.npz")
     assert ok, message
     np.testing.assert_array_equal(fresh.model.predict(x), before)
-    assert fresh.trained and fresh.extra["loaded"] == "model.npz"  # can be downloaded again, shown as loaded
+    assert fresh.trained and shown(fresh.extra["loaded"]) == "model.npz"  # can be downloaded again, shown as loaded
     assert fresh.extra["loaded_epochs"] == 3
-    shown = fresh.extra["loaded_metrics"]  # the metrics row describes the loaded weights at once
-    assert shown["loss"] == pytest.approx(nnlib.MSE().value(before, nnlib.data.toy4()[1]))
-    assert shown["accuracy"] == nnlib.accuracy(before, nnlib.data.toy4()[1])
+    loaded = fresh.extra["loaded_metrics"]  # the metrics row describes the loaded weights at once
+    assert loaded["loss"] == pytest.approx(nnlib.MSE().value(before, nnlib.data.toy4()[1]))
+    assert loaded["accuracy"] == nnlib.accuracy(before, nnlib.data.toy4()[1])
     at.run()
-    assert metric(at, "Loss") == f"{shown['loss']:.4f}"
-    assert any("Loaded: model.npz, trained 3 epochs" in c.value for c in at.caption)
+    assert metric(at, "Loss") == f"{loaded['loss']:.4f}"
+    assert any("Loaded: model.npz, trained 3 epochs" in shown(c.value) for c in at.caption)
     assert not live.load_into("neuron", fresh, b"not a zip", "junk.npz")[0]
     other = nnlib.Sequential(nnlib.Dense(3, 2, rng=0), nnlib.Sigmoid())
     buf = io.BytesIO()
     nnlib.save(other, buf, meta={"page": "neuron"})
     ok, message = live.load_into("neuron", fresh, buf.getvalue(), "wide.npz")
-    assert not ok and "3-2" in message
+    assert not ok and "layer sizes: 3-2 in the file, 1-1 on this page" in shown(message), message
     ok, message = live.load_into("mlp", fresh, blob, "model.npz")
-    assert not ok and "'neuron' page" in message
+    assert not ok and "“neuron” page" in message
 
 
 @pytest.mark.parametrize("page", ["activations", "single_neuron"])
@@ -217,7 +238,7 @@ def test_preset_sets_the_controls_shows_its_text_and_travels_in_the_url():
     moved = linked.select_slider(key="neuron.lr").set_value(0.1).run()
     assert not any("Large learning rate" in i.value for i in moved.info)  # no longer that experiment
     bad = open_page("single_neuron", query={"preset": "nope"})
-    assert any("preset=nope" in w.value for w in bad.warning)
+    assert any("preset=nope" in shown(w.value) for w in bad.warning)
 
 
 def test_activations_share_link_round_trip():
@@ -229,16 +250,17 @@ def test_activations_share_link_round_trip():
     assert {k: v for k, v in dict(at.query_params).items()} == {"fn": "tanh", "x0": "1.5", "temp": "2.0"}
     bad = open_page("activations", query={"fn": "<script>", "x0": "99"})
     assert bad.selectbox(key="act.fn").value == "sigmoid" and bad.slider(key="act.x0").value == 0.0
-    notices = " ".join(w.value for w in bad.warning)
-    assert notices.count("in the link was ignored") == 2 and "x0=99` in the link was ignored (outside" in notices
+    notices = shown(" ".join(w.value for w in bad.warning))
+    assert notices.count("in the link was ignored") == 2 and "x0=99” in the link was ignored (outside" in notices
+    assert "“fn=<script>” in the link was ignored" in notices
     dup = open_page("activations", query={"temp": ["0.5", "2.0"], "x0": "1e999", "compare": "maybe"})
-    notices = " ".join(w.value for w in dup.warning)
-    assert "`temp` appears more than once in the link; the last value, `2.0`, is used" in notices
-    assert "`x0=1e999` in the link was ignored (not a finite number); using the default, 0.0." in notices
-    assert "`compare=maybe` in the link was ignored (expected 1 or 0); using the default, off." in notices
+    notices = shown(" ".join(w.value for w in dup.warning))
+    assert "“temp” appears more than once in the link; the last value, “2.0”, is used" in notices
+    assert "“x0=1e999” in the link was ignored (not a finite number); using the default, 0.0." in notices
+    assert "“compare=maybe” in the link was ignored (expected 1 or 0); using the default, off." in notices
     assert dup.slider(key="act.temp").value == 2.0 and dict(dup.query_params) == {"temp": "2.0"}
     conflict = open_page("single_neuron", query={"preset": "post", "lr": "3.0"})
-    assert "`lr=3.0` in the link differs from the preset" in " ".join(w.value for w in conflict.warning)
+    assert "“lr=3.0” in the link differs from the preset" in shown(" ".join(w.value for w in conflict.warning))
 
 
 def test_two_pinned_runs_and_the_current_one_share_the_loss_chart():
