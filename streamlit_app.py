@@ -23,6 +23,7 @@ LESSONS = [  # (file, title, icon) in course order
     ("pages/logistic_1d.py", "3 · Logistic regression 1-D", ":material/timeline:"),
     ("pages/mlp.py", "4 · Multi-layer perceptron", ":material/hub:"),
     ("pages/mnist.py", "5 · MNIST digits", ":material/draw:"),
+    ("pages/exercises.py", "6 · Your turn: exercises", ":material/edit_note:"),
 ]
 
 st.set_page_config(page_title="nnlib lessons", page_icon=":material/neurology:", layout="wide")
