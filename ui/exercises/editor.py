@@ -31,8 +31,9 @@ def remount(name: str) -> None:
     st.session_state[version_key(name)] = st.session_state.get(version_key(name), 0) + 1
 
 
-def editor(name: str, height_lines: int = 16) -> str:
-    """Draw the editor for exercise ``name`` and return its current code."""
+def editor(name: str, height_lines: int = 16) -> bool:
+    """Draw the editor for exercise ``name``; its code goes to ``st.session_state[code_key(name)]``.
+    Returns True when the student pressed Ctrl+Enter in it (a new "submit": check the code now)."""
     code = st.session_state[code_key(name)]
     key = f"ex.{name}.editor.{st.session_state.get(version_key(name), 0)}"
     try:
@@ -42,11 +43,17 @@ def editor(name: str, height_lines: int = 16) -> str:
     if code_editor is None:
         text = st.text_area(_("Your code"), value=code, height=28 * height_lines, key=key)
         st.session_state[code_key(name)] = text
-        return text
-    st.caption(_("Your code (Python). It is saved as you type; Ctrl+Enter saves at once."))
+        return False
+    st.caption(_("Your code (Python). Ctrl+Enter checks it, like the Check button."))
+    # "debounce": the code is sent 250 ms after the last key press. Not "blur": the rerun it starts
+    # when the editor loses focus swallowed the click on Check that caused the blur.
     result = code_editor(code, lang="python", theme="default", height=[height_lines, 40], key=key,
-                         response_mode=["debounce", "blur"], options={"wrap": False, "tabSize": 4},
+                         response_mode="debounce", options={"wrap": False, "tabSize": 4},
                          props={"style": {"borderRadius": "0.5rem"}})
-    if isinstance(result, dict) and result.get("id") and isinstance(result.get("text"), str):
-        st.session_state[code_key(name)] = result["text"]
-    return st.session_state[code_key(name)]
+    if not (isinstance(result, dict) and result.get("id") and isinstance(result.get("text"), str)):
+        return False
+    st.session_state[code_key(name)] = result["text"]
+    if result.get("type") == "submit" and st.session_state.get(f"ex.{name}.submitted") != result["id"]:
+        st.session_state[f"ex.{name}.submitted"] = result["id"]
+        return True
+    return False

@@ -42,28 +42,26 @@ def show(ex: Exercise, run_code: bool) -> None:
         editor.remount(name)  # coming back: a fresh editor showing the stored code
         st.session_state["ex.shown"] = name
 
+    submitted = False
     if run_code:
-        editor.editor(name)
+        submitted = editor.editor(name)
     else:
         _hosted_notice(ex)
 
-    cols = st.columns([1, 1, 1, 2]) if run_code else st.columns([1, 3])
+    row = st.container(horizontal=True)
     hints_shown = _state(name, "hints", 0)
+    check = run_code and row.button(_("Check"), key=f"ex.{name}.check", type="primary", icon=":material/task_alt:")
+    row.button(_("Hint"), key=f"ex.{name}.hint", icon=":material/lightbulb:", on_click=_more_hint, args=(name,),
+               disabled=hints_shown >= len(ex.hints),
+               help=_("One more step of the way, {shown} of {total} shown", shown=hints_shown, total=len(ex.hints)))
     if run_code:
-        check = cols[0].button(_("Check"), key=f"ex.{name}.check", type="primary", icon=":material/task_alt:")
-    hint_col = cols[1] if run_code else cols[0]
-    hint_col.button(_("Hint"), key=f"ex.{name}.hint", icon=":material/lightbulb:", on_click=_more_hint, args=(name,),
-                    disabled=hints_shown >= len(ex.hints),
-                    help=_("One more step of the way, {shown} of {total} shown", shown=hints_shown,
-                           total=len(ex.hints)))
-    if run_code:
-        cols[2].button(_("Reset"), key=f"ex.{name}.reset", icon=":material/restart_alt:", on_click=_reset, args=(ex,),
-                       help=_("Back to the starter code; the hints and the verdict are cleared"))
+        row.button(_("Reset"), key=f"ex.{name}.reset", icon=":material/restart_alt:", on_click=_reset, args=(ex,),
+                   help=_("Back to the starter code; the hints and the verdict are cleared"))
 
     for i in range(hints_shown):
         st.info(_("Hint {i}: {text}", i=i + 1, text=_(ex.hints[i])), icon=":material/lightbulb:")
 
-    if run_code and check:
+    if run_code and (check or submitted):
         with st.spinner(_("Checking your code in a separate process…")):
             verdict = sandbox.run(name, st.session_state[editor.code_key(name)], policy.limits())
         _set(name, "verdict", verdict.to_dict())
