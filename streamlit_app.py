@@ -24,6 +24,7 @@ LESSONS = [  # (file, title, icon) in course order
     ("pages/logistic_1d.py", N_("3 · Logistic regression 1-D"), ":material/timeline:"),
     ("pages/mlp.py", N_("4 · Multi-layer perceptron"), ":material/hub:"),
     ("pages/mnist.py", N_("5 · MNIST digits"), ":material/draw:"),
+    ("pages/exercises.py", N_("6 · Your turn: exercises"), ":material/edit_note:"),
 ]
 
 common.resolve_language()  # the titles below are in the session's language
