@@ -206,8 +206,20 @@ live.save_load(PAGE, run, {"params": p.values()})
 
 
 # -- look inside -------------------------------------------------------------------------------
+@st.cache_resource(max_entries=8, show_spinner=False)
+def initial_probabilities(s: setup.Settings) -> np.ndarray:
+    """The untrained network's test outputs: the same for every visitor with these settings and seed
+    (``setup.build`` is seeded), so a fresh session's first render does not recompute them. Read-only."""
+    model, _loss, _rng = setup.build(s)
+    probs = model.predict(mnist().flat_test, transform=setup.transform(s))
+    probs.flags.writeable = False
+    return probs
+
+
 def test_probabilities(r: TrainingRun) -> np.ndarray:
     """Softmax outputs on the 10,000 test images, recomputed only when the weights changed."""
+    if not r.trained and not r.optimizer.steps:
+        return initial_probabilities(s)
     key = (r.optimizer.steps, float(r.model.layers[0].W.sum()))
     if r.extra.get("probs_key") != key:
         r.extra["probs"] = r.model.predict(test.flat_test, transform=setup.transform(s))
@@ -222,8 +234,10 @@ elif not run.history:
     st.caption(_("What follows shows the weights loaded from {name}.", name=run.extra["loaded"]))
 probs = test_probabilities(run)
 guesses = probs.argmax(axis=1)
+# on_change="rerun": a tab knows whether it is open, so the costly one is drawn only when opened
 tab_conf, tab_wrong, tab_draw, tab_base = st.tabs(
-    [_("Confusion matrix"), _("Misclassified digits"), _("Draw a digit"), _("scikit-learn baseline")])
+    [_("Confusion matrix"), _("Misclassified digits"), _("Draw a digit"), _("scikit-learn baseline")],
+    key="mnist_inside_tab", on_change="rerun")
 
 with tab_conf:
     st.caption(_("{right} of 10,000 test digits right ({share}).", right=f"{int((guesses == test.y_test).sum()):,}",
@@ -234,18 +248,19 @@ with tab_conf:
     common.show_chart(c2, views.per_class_chart(views.per_class_frame(test.y_test, guesses)), width="stretch")
 
 with tab_wrong:
-    wrong = views.misclassified(probs, test.y_test, k=12)
-    if wrong.size == 0:
-        st.success(_("No test digit is misclassified."))
-    else:
-        st.caption(_("The test digits the network got wrong with the most confidence: true digit in blue, its "
-                     "guess in red. Many are hard for people too."))
-    for row in range(0, wrong.size, 6):
-        for col, i in zip(st.columns(6), wrong[row:row + 6], strict=False):
-            y, g = int(test.y_test[i]), int(guesses[i])
-            col.image(views.digit_image(test.x_test[i], 4), caption=_("true {y} · guessed {g} ({p})", y=y, g=g,
-                                                                               p=f"{probs[i, g]:.0%}"))
-            common.show_chart(col, views.probability_chart(probs[i], true=y, height=90), width="stretch")
+    if tab_wrong.open:  # drawn only when opened: its 12 charts cost ~0.3 s of CPU
+        wrong = views.misclassified(probs, test.y_test, k=12)
+        if wrong.size == 0:
+            st.success(_("No test digit is misclassified."))
+        else:
+            st.caption(_("The test digits the network got wrong with the most confidence: true digit in blue, its "
+                         "guess in red. Many are hard for people too."))
+        for row in range(0, wrong.size, 6):
+            for col, i in zip(st.columns(6), wrong[row:row + 6], strict=False):
+                y, g = int(test.y_test[i]), int(guesses[i])
+                col.image(views.digit_image(test.x_test[i], 4),
+                          caption=_("true {y} · guessed {g} ({p})", y=y, g=g, p=f"{probs[i, g]:.0%}"))
+                common.show_chart(col, views.probability_chart(probs[i], true=y, height=90), width="stretch")
 
 
 def canvas_image() -> np.ndarray | None:

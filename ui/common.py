@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import sys
@@ -117,7 +118,12 @@ def arrived() -> bool:
 def show_chart(where, chart, **kwargs):
     """``where.altair_chart(chart, **kwargs)``, with projector-sized type in lecture mode; returns what
     ``altair_chart`` returns (the selection event with ``on_select``)."""
-    return where.altair_chart(charts.lecture_style(chart) if lecture_mode() else chart, **kwargs)
+    chart = charts.lecture_style(chart) if lecture_mode() else chart
+    # Streamlit serialises the chart with chart.to_dict(), which validates it against the Vega-Lite schema:
+    # ~8 ms a chart, under a lock shared by every session of the process. The chart builders' unit tests
+    # validate every kind of chart, so the server skips it (the object's own attribute, not Altair's _kwds).
+    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    return where.altair_chart(chart, **kwargs)
 
 
 def side_by_side(spec: list[float]) -> list:

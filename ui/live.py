@@ -21,7 +21,7 @@ import streamlit as st
 
 import nnlib
 
-from . import charts, common, model_diff
+from . import charts, common, load, model_diff
 from .i18n import N_, _
 from .params import lecture_mode
 from .run import TrainingRun
@@ -177,7 +177,8 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
     def body():
         was_playing = run.playing
         if run.playing:
-            run.advance(max_epochs=per_tick, budget=budget)
+            run.advance(max_epochs=per_tick, budget=load.budget_for_this_tick(budget))  # fair share of the cores
+            load.show_saturation_notice()
         metrics(run)
         st.progress(min(run.epochs_done / max(run.target_epochs, 1), 1.0))
         if run.error:

@@ -31,7 +31,8 @@ def test_defaults_are_the_posts_run_and_render_without_training():
     assert at.selectbox(key="mnist.grad").value == "fused" and at.selectbox(key="mnist.act").value == "relu"
     assert at.selectbox(key="mnist.dtype").value == "float64"
     assert any("has not trained yet" in c.value for c in at.caption)
-    assert len(at.get("vega_lite_chart")) >= 5  # loss, accuracy, vs the post, confusion, per digit...
+    # loss, vs the post, confusion, per digit; the misclassified digits' 12 charts wait until their tab is opened
+    assert len(at.get("vega_lite_chart")) == 4
     assert any("Draw a digit" in i.value for i in at.info)  # the calm blank-canvas state
     assert query(at) == {}  # defaults: a clean share link
     at.toggle(key="mnist.code").set_value(True).run()
@@ -124,3 +125,13 @@ def test_sklearn_baseline_button_fits_and_compares():
     table = next(d.value for d in at.dataframe if "model" in d.value.columns)
     assert len(table) == 2 and table["training images"].tolist() == [1000, 1000]
     assert 0.7 < table["test accuracy"].iloc[1] < 1
+
+
+def test_misclassified_digits_are_drawn_when_their_tab_opens():
+    at = open_mnist()
+    images_before = len(at.get("image"))  # the weight tiles
+    at.session_state["mnist_inside_tab"] = "Misclassified digits"
+    at.run()
+    assert not at.exception
+    assert len(at.get("image")) == images_before + 12  # the 12 most confident mistakes
+    assert len(at.get("vega_lite_chart")) == 4 + 12  # and their probabilities

@@ -1,0 +1,67 @@
+"""ui.load: the process-wide count of training sessions and the tick budget it sets."""
+
+import pytest
+
+from ui import load
+
+
+@pytest.fixture(autouse=True)
+def empty_registry():
+    load._last_tick.clear()
+    yield
+    load._last_tick.clear()
+
+
+def test_sessions_are_counted_once_and_pruned_after_the_window():
+    assert load.note_tick("a", now=100.0) == 1
+    assert load.note_tick("b", now=100.5) == 2
+    assert load.note_tick("a", now=101.0) == 2  # the same session again
+    assert load.training_sessions(now=101.0) == 2
+    # b stops ticking (tab closed): it drops out once the window has passed
+    later = 100.5 + load.ACTIVE_WINDOW + 0.1
+    assert load.training_sessions(now=later) == 1
+    assert load.note_tick("c", now=later) == 2  # pruned: "b" is gone from the registry itself
+    assert set(load._last_tick) == {"a", "c"}
+
+
+def test_forget_stops_counting_a_paused_session():
+    load.note_tick("a", now=1.0)
+    load.note_tick("b", now=1.0)
+    load.forget("a")
+    load.forget("never-seen")
+    assert load.training_sessions(now=1.0) == 1
+
+
+def test_budget_is_the_base_up_to_one_session_per_core_then_shared():
+    assert load.tick_budget(0.35, sessions=1, n_cores=2) == 0.35
+    assert load.tick_budget(0.35, sessions=2, n_cores=2) == 0.35
+    assert load.tick_budget(0.35, sessions=7, n_cores=2) == pytest.approx(0.1)
+    # all sessions' budgets together stay at the cores' worth of the base
+    for n in (3, 10, 30):
+        assert n * load.tick_budget(0.35, sessions=n, n_cores=2) == pytest.approx(0.7)
+    assert load.tick_budget(0.35, sessions=1000, n_cores=2) == load.MIN_BUDGET
+    assert load.tick_budget(0.01, sessions=1000, n_cores=2) == 0.01  # never above the base
+    with pytest.raises(ValueError, match="base_seconds"):
+        load.tick_budget(-1.0)
+
+
+def test_saturation_notice_names_the_count_from_four_sessions_per_core():
+    assert load.saturation_notice(sessions=7, n_cores=2) is None
+    text = load.saturation_notice(sessions=34, n_cores=2)
+    assert "34 people are training on this server" in text and "slower" in text
+
+
+def test_cores_reads_a_cgroup_quota(tmp_path):
+    quota = tmp_path / "cpu.max"
+    quota.write_text("150000 100000\n")  # 1.5 CPUs -> 1
+    assert load.cores(str(quota)) == 1
+    quota.write_text("max 100000\n")
+    assert load.cores(str(quota)) >= 1
+    assert load.cores(str(tmp_path / "missing")) >= 1
+
+
+def test_collector_thread_is_started_once():
+    load.collect_now_and_then()
+    first = load._collector
+    load.collect_now_and_then()
+    assert load._collector is first and first.is_alive() and first.daemon

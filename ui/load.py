@@ -1,0 +1,158 @@
+"""Many sessions on one server: how many are training right now, and what that means for each.
+
+One process serves every visitor (Streamlit Community Cloud, or one replica behind nginx). Each
+session trains in short ticks (``ui.live``); when a whole class presses Play at once, the ticks of
+all sessions share the same cores. This module keeps the only process-wide record the app has
+about its visitors: *when each session last trained* (session id → time, nothing else), pruned
+after ``ACTIVE_WINDOW`` seconds. From it:
+
+- ``training_sessions()``: how many sessions are training now;
+- ``tick_budget(base)``: a session's training time per tick, shrunk so that all sessions together
+  ask for at most ``cores()`` (every page stays responsive and the server keeps room for clicks
+  and first renders); with the server to itself a session gets ``base``;
+- ``saturation_notice()``: a plain sentence for the page when the server is crowded.
+
+Memory: ``.streamlit/config.toml`` turns off Streamlit's ``gc.collect(2)`` after every script run
+(``runner.postScriptGC``). With every 0.1 s training tick a script run, those full collections held
+the GIL ~35 % of the wall time at 20 sessions (py-spy). ``collect_now_and_then()`` runs one full
+collection at most every ``COLLECT_EVERY`` seconds instead, from a daemon thread, so that the
+models of closed sessions are still freed on a quiet server.
+
+No Streamlit import at module level: the functions are plain and testable; only ``note_tick``
+reads the current session's id.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import threading
+import time
+
+from .i18n import _
+
+ACTIVE_WINDOW = 5.0  # s: a session that trained within this window counts as training
+SATURATED_PER_CORE = 4  # sessions per core from which epochs are clearly slower: say so on the page
+MIN_BUDGET = 0.02  # s: never below this per tick (the tick's own overhead is a few ms)
+COLLECT_EVERY = 20.0  # s between full garbage collections (instead of one per script run)
+
+_lock = threading.Lock()
+_last_tick: dict[str, float] = {}  # session id -> time.monotonic() of its last training tick
+_collector: threading.Thread | None = None
+
+
+def cores(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
+    """The CPUs this process may use: its affinity, lowered by a cgroup v2 CPU quota (containers,
+    Community Cloud). At least 1."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    try:
+        quota, period = open(cpu_max).read().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, math.floor(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
+
+
+def note_tick(session_id: str, now: float | None = None) -> int:
+    """Record that ``session_id`` trains now; returns the number of sessions training (itself included)."""
+    now = time.monotonic() if now is None else now
+    with _lock:
+        _last_tick[session_id] = now
+        for sid in [s for s, t in _last_tick.items() if now - t > ACTIVE_WINDOW]:
+            del _last_tick[sid]
+        return len(_last_tick)
+
+
+def forget(session_id: str) -> None:
+    """The session stopped training (Pause, finished): stop counting it at once."""
+    with _lock:
+        _last_tick.pop(session_id, None)
+
+
+def training_sessions(now: float | None = None) -> int:
+    """Sessions that trained within the last ``ACTIVE_WINDOW`` seconds."""
+    now = time.monotonic() if now is None else now
+    with _lock:
+        return sum(1 for t in _last_tick.values() if now - t <= ACTIVE_WINDOW)
+
+
+def tick_budget(base_seconds: float, sessions: int | None = None, n_cores: int | None = None) -> float:
+    """Seconds of training for one tick of one session.
+
+    ``base_seconds`` while the sessions training are no more than the cores; beyond that,
+    ``base_seconds · cores / sessions`` (at least ``MIN_BUDGET``): the sessions' ticks together then
+    take about as long as one tick alone, so a Pause waits no longer and the total stays within the
+    cores. ``sessions`` defaults to ``training_sessions()``, ``n_cores`` to ``cores()``.
+
+    Raises ValueError for a negative ``base_seconds``."""
+    if not base_seconds >= 0:
+        raise ValueError(f"base_seconds must be >= 0, got {base_seconds!r}")
+    sessions = training_sessions() if sessions is None else sessions
+    n_cores = cores() if n_cores is None else n_cores
+    if sessions <= n_cores:
+        return base_seconds
+    return max(min(MIN_BUDGET, base_seconds), base_seconds * n_cores / sessions)
+
+
+def saturated(sessions: int | None = None, n_cores: int | None = None) -> bool:
+    """True when each training session gets less than a quarter of a core."""
+    sessions = training_sessions() if sessions is None else sessions
+    n_cores = cores() if n_cores is None else n_cores
+    return sessions >= SATURATED_PER_CORE * n_cores
+
+
+def saturation_notice(sessions: int | None = None, n_cores: int | None = None) -> str | None:
+    """The sentence a training page shows when the server is crowded, else None."""
+    sessions = training_sessions() if sessions is None else sessions
+    if not saturated(sessions, n_cores):
+        return None
+    return _("{count} people are training on this server right now; epochs will be slower. "
+             "Pause when you are reading, to leave the cores to the others.", count=sessions)
+
+
+def current_session_id() -> str | None:
+    """The id of the Streamlit session running this script, None outside a Streamlit run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def budget_for_this_tick(base_seconds: float) -> float:
+    """The hook for ``ui.live``: count this session as training and return its tick budget."""
+    sid = current_session_id()
+    n = note_tick(sid) if sid is not None else training_sessions()
+    collect_now_and_then()
+    return tick_budget(base_seconds, n)
+
+
+def collect_now_and_then() -> None:
+    """Start (once per process) a daemon thread that runs a full garbage collection every
+    ``COLLECT_EVERY`` seconds."""
+    global _collector
+    if _collector is not None and _collector.is_alive():
+        return
+    with _lock:
+        if _collector is None or not _collector.is_alive():
+            _collector = threading.Thread(target=_collect_forever, name="nnlib-gc", daemon=True)
+            _collector.start()
+
+
+def _collect_forever() -> None:
+    while True:
+        time.sleep(COLLECT_EVERY)
+        gc.collect()
+
+
+def show_saturation_notice() -> None:
+    """On a training page: one line saying the server is crowded, when it is."""
+    text = saturation_notice()
+    if text:
+        import streamlit as st
+
+        st.caption(f":material/groups: {text}")
