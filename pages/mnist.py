@@ -8,7 +8,7 @@ from nnlib.mnist import load_mnist, preprocess_drawing
 from ui import charts, common, live, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.params import PageParams, seed
 from ui.presets import Preset
 from ui.run import TrainingRun
@@ -85,6 +85,13 @@ PRESETS = {
     "overfit": Preset("Tiny training set", {**BASE, "subset": 1000, "batch": 32, "epochs": 30},
                       "Only 1,000 training images. Predict the gap between train and test accuracy, then Play: "
                       "train accuracy reaches 100 % while test accuracy stalls near 89 % and the test loss rises."),
+    "diverge": Preset(N_("Blow-up (diverges)"), {**BASE, "layers": 3, "h1": 512, "h2": 512, "h3": 512,
+                                                  "opt": "momentum", "lr": 3.0, "scale": 1.0, "subset": 1000,
+                                                  "batch": 64, "epochs": 5},
+                      N_("Three layers of 512 ReLU units, initial weights randn·1, momentum, lr 3. Predict: does "
+                         "it learn slowly, or not at all? Press Play: within a few batches the weights grow so "
+                         "large that the outputs overflow, the loss becomes NaN and training stops with an "
+                         "explanation. Then lower the learning rate or σ and Reset.")),
 }
 presets.picker(p, PAGE, PRESETS)
 

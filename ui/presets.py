@@ -50,7 +50,7 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
     row = where.container(horizontal=True, gap="small", vertical_alignment="center", key=f"{page}_presets")
     row.markdown(_("**Experiments:**"), width="content")
     for name, preset in presets.items():
-        row.button(preset.title, key=f"{page}_preset_{name}", on_click=_apply, args=(p, page, name, preset),
+        row.button(_(preset.title), key=f"{page}_preset_{name}", on_click=_apply, args=(p, page, name, preset),
                    width="content", type="primary" if st.session_state[key] == name else "secondary")
     active = st.session_state[key]
     if active is not None:
@@ -59,7 +59,7 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
         if changed:  # the user moved a control since: the preset no longer describes the run
             st.session_state[key] = active = None
     if active is not None:
-        where.container(key=f"{page}_preset_text").info(f"**{presets[active].title}.** {presets[active].text}")
+        where.container(key=f"{page}_preset_text").info(f"**{_(presets[active].title)}.** {_(presets[active].text)}")
     return active
 
 

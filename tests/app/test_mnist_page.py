@@ -124,3 +124,14 @@ def test_sklearn_baseline_button_fits_and_compares():
     table = next(d.value for d in at.dataframe if "model" in d.value.columns)
     assert len(table) == 2 and table["training images"].tolist() == [1000, 1000]
     assert 0.7 < table["test accuracy"].iloc[1] < 1
+
+
+def test_the_blow_up_preset_really_diverges_and_says_why():
+    at = open_mnist()
+    at.button(key="mnist_preset_diverge").click().run()
+    assert query(at)["preset"] == "diverge"
+    at.button(key="mnist_step").click().run()  # one epoch of 15 batches: the loss turns NaN within it
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Training diverged" in errors and "the weights blew up" in errors, errors
+    assert epoch(at) == 0  # the epoch never completed
