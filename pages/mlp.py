@@ -16,7 +16,7 @@ p = PageParams(shared.PAGE)
 common.page_start()
 st.title("4 · Multi-layer perceptron")
 section = p.select("Experiment", "section", list(shared.SECTIONS), "cancer", horizontal=True,
-                   format_func=shared.SECTIONS.get)
+                   format_func=shared.SECTIONS.get, label_visibility="collapsed")  # the title says what they are
 {"cancer": mlp_cancer.cancer, "deep": mlp_deep.deep, "playground": mlp_playground.playground}[section](p)
 common.explain(
     "Stack layers of neurons — *Dense* (a weighted sum) then an activation — and you get a **multi-layer "

@@ -24,8 +24,9 @@ TOP_CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
   [data-testid="stMain"] h1 { padding-top: 0.25rem; padding-bottom: 0.5rem; }
   [class*="_presets"] button { min-height: 2.1rem; padding: 0.1rem 0.7rem; }
-  [class*="_preset_text"] [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
-  [data-testid="stMain"] [class*="_preset_text"] p { font-size: 1rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.75rem !important; }
+  [class*="_preset_text"] [data-testid="stAlertContainer"] { padding: 0.4rem 0.8rem; }
+  [data-testid="stMain"] [class*="_preset_text"] p { font-size: 0.95rem; }
 """
 BASE_CSS = """
 <style>

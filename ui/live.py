@@ -30,7 +30,7 @@ BUDGET = 0.35  # seconds of training per re-run (at least one epoch)
 MAX_PINS = 4
 MAX_UPLOAD_MB = 50
 # Loss-chart plot heights (normal, lecture mode): Play, metrics and this chart share one 1280×800 screen.
-LOSS_HEIGHT = {False: 300, True: 300}
+LOSS_HEIGHT = {False: 270, True: 270}
 
 
 def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:
