@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import charts
+from . import charts, share
 from .params import app_params, lecture_mode, notice_slot, show_notices
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
@@ -68,6 +68,7 @@ def page_start() -> None:
                         "same seed, same curve.")
         app.toggle("Lecture mode", "lecture", False,
                    help="Bigger type and charts, explanations folded away, fewer knobs: for a projector.")
+        share.reserve()
         st.caption("Built on **nnlib**, a small pure-NumPy neural-network library. "
                    "Every number on these pages is computed by it.")
         st.divider()

@@ -204,6 +204,9 @@ class PageParams:
         if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in wanted.items()}:
             st.query_params.from_dict(wanted)
         show_notices(self.notices)
+        from . import share  # the share box (link, QR code) in the sidebar shows this very link
+
+        share.draw(wanted)
 
 
 def app_params() -> PageParams:

@@ -278,3 +278,13 @@ def test_leaving_a_page_while_training_pauses_it_and_a_finished_run_says_so():
         at.run()
     at.run()
     assert run.done and at.button(key="neuron_play").label == "Finished" and at.button(key="neuron_play").disabled
+
+
+def test_share_box_has_the_full_link_and_lecture_mode_shows_its_qr_code():
+    at = open_page("logistic_1d", {"lr": "0.1"})
+    links = [c.value for c in at.sidebar.code]
+    assert links == ["/logistic_1d?lr=0.1"], links  # AppTest has no browser address; the page path stands in
+    assert len(at.sidebar.get("image")) == 1  # the QR code inside the popover only
+    lecture = open_page("logistic_1d", {"lr": "0.1", "lecture": "1"})
+    assert [c.value for c in lecture.sidebar.code] == ["/logistic_1d?lecture=1&lr=0.1"]
+    assert len(lecture.sidebar.get("image")) == 2  # and big in the sidebar, for the room to scan
