@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import nnlib
-from ui import charts, common
+from ui import charts, common, lessons
 from ui.params import PageParams
 
 p = PageParams("act")
@@ -107,4 +107,5 @@ with st.expander("The softmax Jacobian ∂s/∂z (what a correct backward pass m
                "binary-cross-entropy-shaped loss gradient the two mistakes cancel — lesson 5 shows how.")
 
 common.show_code([nnlib.activations.sigmoid, type(layer), nnlib.activations.softmax], key="act.code")
+lessons.next_link(__file__)
 p.sync_url()

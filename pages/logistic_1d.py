@@ -6,7 +6,7 @@ import sys
 import streamlit as st
 
 import nnlib
-from ui import common, live, presets
+from ui import common, lessons, live, presets
 from ui import logistic_views as views
 from ui.i18n import _
 from ui.params import PageParams, lecture_mode, seed
@@ -152,4 +152,5 @@ live.save_load(PAGE, run, {"params": p.values()})
 common.show_code([nnlib.data.logistic_1d, nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid,
                   nnlib.BinaryCrossEntropy, nnlib.Sequential.backward_loss, nnlib.SGD,
                   sys.modules["nnlib.train"]._loop], key=f"{PAGE}.code")
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(PAGE))

@@ -6,7 +6,7 @@ they share in ``ui/mlp_shared.py``), their pictures in ``ui/mlp_views.py``."""
 
 import streamlit as st
 
-from ui import common, mlp_cancer, mlp_deep, mlp_playground, presets
+from ui import common, lessons, mlp_cancer, mlp_deep, mlp_playground, presets
 from ui import mlp_shared as shared
 from ui.i18n import _
 from ui.params import PageParams
@@ -26,4 +26,5 @@ common.explain(
     "where you watch the decision boundary form.",
     title=_("What this page shows"),
 )
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(shared.PAGE))

@@ -5,7 +5,7 @@ import streamlit as st
 
 import nnlib
 from nnlib.mnist import load_mnist, preprocess_drawing
-from ui import charts, common, live, presets
+from ui import charts, common, lessons, live, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
 from ui.i18n import N_, _
@@ -318,4 +318,5 @@ with tab_base:
 code = ([nnlib.DiagonalSoftmax, nnlib.PostCrossEntropy] if s.post_gradient
         else [nnlib.Sequential.backward_loss, nnlib.CrossEntropy.fused_backward])
 common.show_code(code + [nnlib.Dense.backward, nnlib.mnist.preprocess_drawing], key="mnist.code")
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(PAGE))

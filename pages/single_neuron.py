@@ -5,7 +5,7 @@ import streamlit as st
 
 import nnlib
 from nnlib import data
-from ui import common, live, presets
+from ui import common, lessons, live, presets
 from ui.common import latex_matrix as M
 from ui.i18n import _
 from ui.params import PageParams, lecture_mode, seed
@@ -151,4 +151,5 @@ common.explain(
 one_iteration()
 live.save_load(PAGE, run, {"params": p.values()})
 common.show_code([nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid, nnlib.MSE, nnlib.SGD], key="neuron.code")
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(PAGE))

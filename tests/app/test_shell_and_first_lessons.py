@@ -18,6 +18,20 @@ def test_home_page_lists_the_lessons_and_the_sidebar():
     assert "Neural networks from scratch" in at.title[0].value
     assert at.number_input(key="app.seed").value == 0
     assert at.toggle(key="app.lecture").value is False
+    cards = at.get("page_link")
+    assert [c.proto.page for c in cards] == [  # one card per lesson, in course order (URL paths)
+        "activations", "single_neuron", "logistic_1d", "mlp", "mnist"]
+    assert [c.proto.label for c in cards][:2] == ["1 · Activations", "2 · Single neuron"]
+
+
+@pytest.mark.parametrize(("page", "target"), [("activations", "single_neuron"), ("single_neuron", "logistic_1d"),
+                                              ("logistic_1d", "mlp"), ("mlp", "mnist"), ("mnist", "home")])
+def test_every_lesson_ends_with_a_link_to_the_next(page, target):
+    at = open_page(page, {"subset": "1000"} if page == "mnist" else None)
+    links = at.get("page_link")
+    assert links, f"{page}: no page link"
+    assert links[-1].proto.page == ("" if target == "home" else target)
+    assert ("Next lesson →" in links[-1].proto.label) == (target != "home")
 
 
 def test_activations_page_plots_function_and_derivative():
