@@ -41,6 +41,7 @@ presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
     st.subheader("Logistic regression 1-D")
+    common.controls_note()
     boundary = p.slider("Decision boundary", "boundary", -10.0, 10.0, 7.0, 0.5,
                         help="x is drawn around this value; the label says which side of it x fell")
     direction = p.select("Class 1 is", "direction", ["pos", "neg"], "pos", horizontal=True,
@@ -54,6 +55,7 @@ with st.sidebar:
                                                  10.0], 0.01)
     epochs = p.select_slider("Epochs", "epochs", [1, 2, 5, 10, 20, 50, 100, 200], 10,
                              help=f"One epoch = one update per sample ({n} updates)")
+    log_y = common.log_scale(p)
 
 signature = (n, boundary, scale, direction, shuffle, seed())
 label = (f"lr={lr:g}, boundary {boundary:g}" + (", x < boundary" if direction == "neg" else "")
@@ -103,7 +105,7 @@ def draw(r: views.PathRun) -> None:
                        width="stretch")
 
 
-live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20))
+live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20), log_y=log_y)
 
 common.explain(
     "One input *x*, one weight *w* and a bias *b*: z = w·x + b and **a = σ(z)**, the predicted probability "

@@ -97,6 +97,7 @@ presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
     st.subheader("MNIST")
+    common.controls_note()
     grad = p.select("Output gradient", "grad", list(GRADIENTS), "fused", format_func=GRADIENTS.get,
                     help="The post's code multiplies a diagonal-only softmax derivative by a binary-cross-entropy "
                          "gradient; the correct one is (softmax − one-hot)/n.")
@@ -112,6 +113,7 @@ with st.sidebar:
                             help="The post drops the last partial batch of every epoch; so do we.")
     epochs = p.select_slider("Epochs", "epochs", [1, 2, 3, 5, 10, 15, 20, 30, 50], 20)
     opt = p.select("Optimizer", "opt", list(OPTIMIZERS), "sgd", format_func=OPTIMIZERS.get)
+    log_y = common.log_scale(p)
     scale = p.select_slider("Initial weight scale σ (W = randn·σ)", "scale", [0.01, 0.03, 0.1, 0.3, 1.0], 0.1,
                             advanced=True)
     precision = p.select("Precision", "dtype", ["float64", "float32"], "float64", advanced=True,
@@ -177,7 +179,7 @@ def draw(r: TrainingRun) -> None:
         right.info("Nothing has changed yet, so the tiles are blank: press Play or Step, or show the weights W.")
 
 
-live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20))
+live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20), log_y=log_y)
 common.explain(
     "The network of post 001 — 784 inputs (one per pixel), hidden layers of 100 and 200 ReLU units, ten softmax "
     "outputs — trained on the real MNIST digits: 60,000 handwritten training images, and 10,000 test images it "

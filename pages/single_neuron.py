@@ -37,6 +37,7 @@ presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
     st.subheader("Single neuron")
+    common.controls_note()
     init = p.select("Initial weights", "init", ["post", "sidebar"], "post",
                     format_func={"post": f"the post's (seed {POST_SEED})", "sidebar": "from the sidebar seed"}.get)
     post_grad = p.toggle("Post's gradient (sum over rows)", "postgrad", True, advanced=True,
@@ -44,6 +45,7 @@ with st.sidebar:
                               "loss it reports. Off: the true gradient of the mean.")
     lr = p.select_slider("Learning rate", "lr", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], 0.01)
     epochs = p.select_slider("Iterations", "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
+    log_y = common.log_scale(p)
 
 rng_seed = POST_SEED if init == "post" else seed()
 
@@ -141,7 +143,7 @@ def draw(r: TrainingRun) -> None:
     st.latex(rf"W = {M(w.W, 5)},\quad b = {M(w.b, 5)},\quad \hat y = {M(pred, 4)},\quad y = {M(y, 0)}")
 
 
-live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 40))
+live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 40), log_y=log_y)
 common.explain(
     _("One neuron with three inputs and a sigmoid: ŷ = σ(xW + b). It learns the four-row table of the post "
       "(the label equals the first input) by **gradient descent** on the mean squared error. Above, it trains "

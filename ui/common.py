@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from . import charts, share
+from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
@@ -74,6 +75,19 @@ def page_start() -> None:
         st.divider()
     show_notices(app.notices)
     st.html(LECTURE_CSS if lecture_mode() else BASE_CSS)
+
+
+def controls_note() -> None:
+    """Under a page's sidebar heading: which controls keep the trained model and which start over."""
+    st.markdown(":small[:material/restart_alt: " + _("**Learning rate**, **epochs** and the display controls keep "
+                "the trained model; **every other control starts a fresh one** (pinned curves stay).") + "]")
+
+
+def log_scale(p) -> bool:
+    """The sidebar toggle for a log-scale loss axis (kept in the share link as ``logy``)."""
+    return p.toggle(_("Log-scale loss axis"), "logy", False,
+                    help=_("Draw the loss on a logarithmic axis: late, small improvements and runs that differ "
+                           "by orders of magnitude become visible."))
 
 
 def arrived() -> bool:

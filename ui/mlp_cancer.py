@@ -129,6 +129,7 @@ def cancer(p: PageParams) -> None:
     choose_preset(p, CANCER_PRESETS)
     with st.sidebar:
         st.subheader("Breast-cancer network")
+        common.controls_note()
         hidden = architecture(p, "", [2, 4, 8, 16, 32, 64, 128, 256], 1, [128, 32, 32, 32])
         act = p.select("Activation (hidden layers)", "act", list(ACTIVATIONS), "sigmoid", format_func=ACTIVATIONS.get)
         init = p.select("Initial weights", "init", list(INITS), "normal", format_func=INITS.get, advanced=True)
@@ -142,6 +143,7 @@ def cancer(p: PageParams) -> None:
         test = p.slider("Test fraction", "test", 0.0, 0.9, 0.0, 0.05,
                         help="Rows held out of training. 0 = train and evaluate on all 569 rows, as the post.")
         tick = tick_control(p, "tick", epochs, 40)
+        log_y = common.log_scale(p)
     test = round(float(test), 2)
     xtr, ytr, xte, yte = cancer_split(test, seed())
     batch_size = None if batch == "full" else min(batch, len(xtr))
@@ -192,7 +194,7 @@ def cancer(p: PageParams) -> None:
         record_norms(r)
         look_inside(r, xtr[:8], ytr[:8], mismatch_note=SATURATED_NOTE)
 
-    live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
+    live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick, log_y=log_y)
     common.explain(
         "**The post's two quirks, and one habit.** "
         "(1) *The `lr=0.2` it passes is ignored*: the post calls `model.train(x, y, 0.2, epochs=1000)`, but "

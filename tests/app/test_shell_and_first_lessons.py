@@ -302,3 +302,26 @@ def test_share_box_has_the_full_link_and_lecture_mode_shows_its_qr_code():
     lecture = open_page("logistic_1d", {"lr": "0.1", "lecture": "1"})
     assert [c.value for c in lecture.sidebar.code] == ["/logistic_1d?lecture=1&lr=0.1"]
     assert len(lecture.sidebar.get("image")) == 2  # and big in the sidebar, for the room to scan
+
+
+@pytest.mark.parametrize("page", ["single_neuron", "logistic_1d", "mlp"])
+def test_log_scale_toggle_and_the_note_on_what_restarts_the_model(page):
+    import json
+
+    at = open_page(page)
+    assert any("every other control starts a fresh one" in m.value for m in at.sidebar.markdown)
+    prefix = {"single_neuron": "neuron", "logistic_1d": "logistic", "mlp": "mlp"}[page]
+    at.button(key=f"{prefix}_step").click().run()
+
+    def loss_scale():
+        for chart in at.get("vega_lite_chart"):
+            spec = json.loads(chart.proto.spec)
+            if spec.get("title") == "Loss":
+                return spec["encoding"]["y"]["scale"].get("type", "linear")
+        raise AssertionError("no loss chart")
+
+    assert loss_scale() == "linear"
+    at.toggle(key=f"{prefix}.logy").set_value(True).run()
+    assert loss_scale() == "log"
+    assert at.query_params.get("logy") in ("True", ["True"])  # travels in the share link
+    assert "logy=True" in at.sidebar.code[0].value
