@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import nnlib
-from ui import charts, common
+from ui import charts, common, lessons
 from ui.i18n import N_, _
 from ui.params import PageParams
 from ui.safe_text import plain
@@ -114,4 +114,5 @@ with st.expander(_("The softmax Jacobian ∂s/∂z (what a correct backward pass
                  "binary-cross-entropy-shaped loss gradient the two mistakes cancel — lesson 5 shows how."))
 
 common.show_code([nnlib.activations.sigmoid, type(layer), nnlib.activations.softmax], key="act.code")
+lessons.next_link(__file__)
 p.sync_url()

@@ -6,7 +6,7 @@ import sys
 import streamlit as st
 
 import nnlib
-from ui import common, live, presets
+from ui import common, lessons, live, presets
 from ui import logistic_views as views
 from ui.i18n import N_, _
 from ui.params import PageParams, lecture_mode, seed
@@ -41,6 +41,7 @@ presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
     st.subheader(_("Logistic regression 1-D"))
+    common.controls_note()
     boundary = p.slider(_("Decision boundary"), "boundary", -10.0, 10.0, 7.0, 0.5,
                         help=_("x is drawn around this value; the label says which side of it x fell"))
     direction = p.select(_("Class 1 is"), "direction", ["pos", "neg"], "pos", horizontal=True,
@@ -54,6 +55,7 @@ with st.sidebar:
                                                  10.0], 0.01)
     epochs = p.select_slider(_("Epochs"), "epochs", [1, 2, 5, 10, 20, 50, 100, 200], 10,
                              help=_("One epoch = one update per sample ({n} updates)", n=n))
+    log_y = common.log_scale(p)
 
 signature = (n, boundary, scale, direction, shuffle, seed())
 label = ", ".join([f"lr={lr:g}", _("boundary {boundary}", boundary=f"{boundary:g}")]
@@ -103,7 +105,7 @@ def draw(r: views.PathRun) -> None:
                        width="stretch")
 
 
-live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20))
+live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20), log_y=log_y)
 
 common.explain(_(
     "One input *x*, one weight *w* and a bias *b*: z = w·x + b and **a = σ(z)**, the predicted probability "
@@ -151,4 +153,5 @@ live.save_load(PAGE, run, {"params": p.values()})
 common.show_code([nnlib.data.logistic_1d, nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid,
                   nnlib.BinaryCrossEntropy, nnlib.Sequential.backward_loss, nnlib.SGD,
                   sys.modules["nnlib.train"]._loop], key=f"{PAGE}.code")
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(PAGE))

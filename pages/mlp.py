@@ -6,7 +6,7 @@ they share in ``shared.py``), their pictures in ``views.py``."""
 
 import streamlit as st
 
-from ui import common, presets
+from ui import common, lessons, presets
 from ui.i18n import _
 from ui.mlp import cancer, deep, playground, shared
 from ui.params import PageParams
@@ -16,7 +16,7 @@ p = PageParams(shared.PAGE)
 common.page_start()
 st.title(_("4 · Multi-layer perceptron"))
 section = p.select(_("Experiment"), "section", list(shared.SECTIONS), "cancer", horizontal=True,
-                   format_func=shared.shown(shared.SECTIONS))
+                   format_func=shared.shown(shared.SECTIONS), label_visibility="collapsed")  # the title says what
 {"cancer": cancer.cancer, "deep": deep.deep, "playground": playground.playground}[section](p)
 common.explain(_(
     "Stack layers of neurons — *Dense* (a weighted sum) then an activation — and you get a **multi-layer "
@@ -26,5 +26,5 @@ common.explain(_(
     "where you watch the decision boundary form."),
     title=_("What this page shows"),
 )
-
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(shared.PAGE))

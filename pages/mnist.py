@@ -5,7 +5,7 @@ import streamlit as st
 
 import nnlib
 from nnlib.mnist import load_mnist, preprocess_drawing
-from ui import charts, common, digit_upload, live, network_section, presets
+from ui import charts, common, digit_upload, lessons, live, network_section, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
 from ui.i18n import N_, _
@@ -95,11 +95,19 @@ PRESETS = {
     "overfit": Preset(N_("Tiny training set"), {**BASE, "subset": 1000, "batch": 32, "epochs": 30},
                       N_("Only 1,000 training images. Predict the gap between train and test accuracy, then Play: "
                       "train accuracy reaches 100 % while test accuracy stalls near 89 % and the test loss rises.")),
+    "diverge": Preset(N_("Blow-up (diverges)"), {**BASE, "layers": 3, "h1": 512, "h2": 512, "h3": 512,
+                                                  "opt": "momentum", "lr": 3.0, "scale": 1.0, "subset": 1000,
+                                                  "batch": 64, "epochs": 5},
+                      N_("Three layers of 512 ReLU units, initial weights randn·1, momentum, lr 3. Predict: does "
+                         "it learn slowly, or not at all? Press Play: within a few batches the weights grow so "
+                         "large that the outputs overflow, the loss becomes NaN and training stops with an "
+                         "explanation. Then lower the learning rate or σ and Reset.")),
 }
 presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
     st.subheader("MNIST")
+    common.controls_note()
     grad = p.select(_("Output gradient"), "grad", list(GRADIENTS), "fused", format_func=shown(GRADIENTS),
                     help=_("The post's code multiplies a diagonal-only softmax derivative by a binary-cross-entropy "
                            "gradient; the correct one is (softmax − one-hot)/n."))
@@ -115,6 +123,7 @@ with st.sidebar:
                             help=_("The post drops the last partial batch of every epoch; so do we."))
     epochs = p.select_slider(_("Epochs"), "epochs", [1, 2, 3, 5, 10, 15, 20, 30, 50], 20)
     opt = p.select(_("Optimizer"), "opt", list(OPTIMIZERS), "sgd", format_func=shown(OPTIMIZERS))
+    log_y = common.log_scale(p)
     scale = p.select_slider(_("Initial weight scale σ (W = randn·σ)"), "scale", [0.01, 0.03, 0.1, 0.3, 1.0], 0.1,
                             advanced=True)
     precision = p.select(_("Precision"), "dtype", ["float64", "float32"], "float64", advanced=True,
@@ -186,7 +195,7 @@ def draw(r: TrainingRun) -> None:
         network_section.mnist_graph(r, key="mnist_net")
 
 
-live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20))
+live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20), log_y=log_y)
 common.explain(_(
     "The network of post 001 — 784 inputs (one per pixel), hidden layers of 100 and 200 ReLU units, ten softmax "
     "outputs — trained on the real MNIST digits: 60,000 handwritten training images, and 10,000 test images it "
@@ -347,4 +356,5 @@ with tab_base:
 code = ([nnlib.DiagonalSoftmax, nnlib.PostCrossEntropy] if s.post_gradient
         else [nnlib.Sequential.backward_loss, nnlib.CrossEntropy.fused_backward])
 common.show_code(code + [nnlib.Dense.backward, nnlib.mnist.preprocess_drawing], key="mnist.code")
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(PAGE))

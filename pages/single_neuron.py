@@ -5,7 +5,7 @@ import streamlit as st
 
 import nnlib
 from nnlib import data
-from ui import common, live, presets
+from ui import common, lessons, live, presets
 from ui.common import latex_matrix as M
 from ui.i18n import N_, _
 from ui.params import PageParams, lecture_mode, seed
@@ -39,6 +39,7 @@ presets.picker(p, PAGE, PRESETS)
 
 with st.sidebar:
     st.subheader(_("Single neuron"))
+    common.controls_note()
     init = p.select(_("Initial weights"), "init", ["post", "sidebar"], "post",
                     format_func={"post": _("the post's (seed {seed})", seed=POST_SEED),
                                  "sidebar": _("from the sidebar seed")}.get)
@@ -47,6 +48,7 @@ with st.sidebar:
                                 "loss it reports. Off: the true gradient of the mean."))
     lr = p.select_slider(_("Learning rate"), "lr", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], 0.01)
     epochs = p.select_slider(_("Iterations"), "epochs", [10, 50, 100, 200, 500, 1000, 2000, 5000], 1000)
+    log_y = common.log_scale(p)
 
 rng_seed = POST_SEED if init == "post" else seed()
 
@@ -149,7 +151,7 @@ def draw(r: TrainingRun) -> None:
     st.latex(rf"W = {M(w.W, 5)},\quad b = {M(w.b, 5)},\quad \hat y = {M(pred, 4)},\quad y = {M(y, 0)}")
 
 
-live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 40))
+live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 40), log_y=log_y)
 common.explain(
     _("One neuron with three inputs and a sigmoid: ŷ = σ(xW + b). It learns the four-row table of the post "
       "(the label equals the first input) by **gradient descent** on the mean squared error. Above, it trains "
@@ -159,4 +161,5 @@ common.explain(
 one_iteration()
 live.save_load(PAGE, run, {"params": p.values()})
 common.show_code([nnlib.Dense.forward, nnlib.Dense.backward, nnlib.Sigmoid, nnlib.MSE, nnlib.SGD], key="neuron.code")
+lessons.next_link(__file__)
 p.sync_url(extra=presets.query(PAGE))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import charts, i18n
+from . import charts, i18n, share
 from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
 from .safe_text import plain
@@ -27,8 +27,9 @@ TOP_CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
   [data-testid="stMain"] h1 { padding-top: 0.25rem; padding-bottom: 0.5rem; }
   [class*="_presets"] button { min-height: 2.1rem; padding: 0.1rem 0.7rem; }
-  [class*="_preset_text"] [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
-  [data-testid="stMain"] [class*="_preset_text"] p { font-size: 1rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.75rem !important; }
+  [class*="_preset_text"] [data-testid="stAlertContainer"] { padding: 0.4rem 0.8rem; }
+  [data-testid="stMain"] [class*="_preset_text"] p { font-size: 0.95rem; }
 """
 BASE_CSS = """
 <style>
@@ -72,6 +73,7 @@ def page_start() -> None:
                           "same seed, same curve."))
         app.toggle(_("Lecture mode"), "lecture", False,
                    help=_("Bigger type and charts, explanations folded away, fewer knobs: for a projector."))
+        share.reserve()
         st.caption(_("Built on **nnlib**, a small pure-NumPy neural-network library. "
                      "Every number on these pages is computed by it."))
         st.divider()
@@ -108,6 +110,19 @@ def choose_language(app) -> str:
                       format_func=i18n.LANGUAGES.get, horizontal=True)
     st.session_state[i18n.SESSION_KEY] = lang
     return lang
+
+
+def controls_note() -> None:
+    """Under a page's sidebar heading: which controls keep the trained model and which start over."""
+    st.markdown(":small[:material/restart_alt: " + _("**Learning rate**, **epochs** and the display controls keep "
+                "the trained model; **every other control starts a fresh one** (pinned curves stay).") + "]")
+
+
+def log_scale(p) -> bool:
+    """The sidebar toggle for a log-scale loss axis (kept in the share link as ``logy``)."""
+    return p.toggle(_("Log-scale loss axis"), "logy", False,
+                    help=_("Draw the loss on a logarithmic axis: late, small improvements and runs that differ "
+                           "by orders of magnitude become visible."))
 
 
 def arrived() -> bool:

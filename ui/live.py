@@ -35,7 +35,7 @@ MAX_UPLOAD_MB = 50
 RUN_ERRORS = {"Training diverged: ": N_("Training diverged: {error}"),
               "Training stopped: ": N_("Training stopped: {error}")}
 # Loss-chart plot heights (normal, lecture mode): Play, metrics and this chart share one 1280×800 screen.
-LOSS_HEIGHT = {False: 300, True: 300}
+LOSS_HEIGHT = {False: 270, True: 270}
 
 
 def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:

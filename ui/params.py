@@ -179,7 +179,8 @@ class PageParams:
         return self._keep(key, where.text_input(label, key=key, max_chars=max_chars, help=help))
 
     def select(self, label: str, name: str, options: Sequence, default, *, advanced: bool = False,
-               help: str | None = None, horizontal: bool = False, format_func=str, where=st):
+               help: str | None = None, horizontal: bool = False, format_func=str, where=st,
+               label_visibility: str = "visible"):
         lookup = {str(o): o for o in options}
 
         def parse(raw: str):
@@ -190,9 +191,11 @@ class PageParams:
         if not self._show(advanced):
             return _store()[key]
         if horizontal:
-            value = where.radio(label, list(options), key=key, help=help, horizontal=True, format_func=format_func)
+            value = where.radio(label, list(options), key=key, help=help, horizontal=True, format_func=format_func,
+                                label_visibility=label_visibility)
         else:
-            value = where.selectbox(label, list(options), key=key, help=help, format_func=format_func)
+            value = where.selectbox(label, list(options), key=key, help=help, format_func=format_func,
+                                    label_visibility=label_visibility)
         return self._keep(key, value)
 
     def toggle(self, label: str, name: str, default: bool = False, *, advanced: bool = False,
@@ -232,6 +235,9 @@ class PageParams:
         if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in wanted.items()}:
             st.query_params.from_dict(wanted)
         show_notices(self.notices)
+        from . import share  # the share box (link, QR code) in the sidebar shows this very link
+
+        share.draw(wanted)
 
 
 def app_params() -> PageParams:

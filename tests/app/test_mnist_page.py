@@ -135,3 +135,14 @@ def test_misclassified_digits_are_drawn_when_their_tab_opens():
     assert not at.exception
     assert len(at.get("image")) == images_before + 12  # the 12 most confident mistakes
     assert len(at.get("vega_lite_chart")) == 4 + 12  # and their probabilities
+
+
+def test_the_blow_up_preset_really_diverges_and_says_why():
+    at = open_mnist()
+    at.button(key="mnist_preset_diverge").click().run()
+    assert query(at)["preset"] == "diverge"
+    at.button(key="mnist_step").click().run()  # one epoch of 15 batches: the loss turns NaN within it
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Training diverged" in errors and "the weights blew up" in errors, errors
+    assert epoch(at) == 0  # the epoch never completed

@@ -18,6 +18,20 @@ def test_home_page_lists_the_lessons_and_the_sidebar():
     assert "Neural networks from scratch" in at.title[0].value
     assert at.number_input(key="app.seed").value == 0
     assert at.toggle(key="app.lecture").value is False
+    cards = at.get("page_link")
+    assert [c.proto.page for c in cards] == [  # one card per lesson, in course order (URL paths)
+        "activations", "single_neuron", "logistic_1d", "mlp", "mnist"]
+    assert [c.proto.label for c in cards][:2] == ["1 · Activations", "2 · Single neuron"]
+
+
+@pytest.mark.parametrize(("page", "target"), [("activations", "single_neuron"), ("single_neuron", "logistic_1d"),
+                                              ("logistic_1d", "mlp"), ("mlp", "mnist"), ("mnist", "home")])
+def test_every_lesson_ends_with_a_link_to_the_next(page, target):
+    at = open_page(page, {"subset": "1000"} if page == "mnist" else None)
+    links = at.get("page_link")
+    assert links, f"{page}: no page link"
+    assert links[-1].proto.page == ("" if target == "home" else target)
+    assert ("Next lesson →" in links[-1].proto.label) == (target != "home")
 
 
 def test_activations_page_plots_function_and_derivative():
@@ -300,3 +314,36 @@ def test_leaving_a_page_while_training_pauses_it_and_a_finished_run_says_so():
         at.run()
     at.run()
     assert run.done and at.button(key="neuron_play").label == "Finished" and at.button(key="neuron_play").disabled
+
+
+def test_share_box_has_the_full_link_and_lecture_mode_shows_its_qr_code():
+    at = open_page("logistic_1d", {"lr": "0.1"})
+    links = [c.value for c in at.sidebar.code]
+    assert links == ["/logistic_1d?lr=0.1"], links  # AppTest has no browser address; the page path stands in
+    assert len(at.sidebar.get("image")) == 1  # the QR code inside the popover only
+    lecture = open_page("logistic_1d", {"lr": "0.1", "lecture": "1"})
+    assert [c.value for c in lecture.sidebar.code] == ["/logistic_1d?lecture=1&lr=0.1"]
+    assert len(lecture.sidebar.get("image")) == 2  # and big in the sidebar, for the room to scan
+
+
+@pytest.mark.parametrize("page", ["single_neuron", "logistic_1d", "mlp"])
+def test_log_scale_toggle_and_the_note_on_what_restarts_the_model(page):
+    import json
+
+    at = open_page(page)
+    assert any("every other control starts a fresh one" in m.value for m in at.sidebar.markdown)
+    prefix = {"single_neuron": "neuron", "logistic_1d": "logistic", "mlp": "mlp"}[page]
+    at.button(key=f"{prefix}_step").click().run()
+
+    def loss_scale():
+        for chart in at.get("vega_lite_chart"):
+            spec = json.loads(chart.proto.spec)
+            if spec.get("title") == "Loss":
+                return spec["encoding"]["y"]["scale"].get("type", "linear")
+        raise AssertionError("no loss chart")
+
+    assert loss_scale() == "linear"
+    at.toggle(key=f"{prefix}.logy").set_value(True).run()
+    assert loss_scale() == "log"
+    assert at.query_params.get("logy") in ("True", ["True"])  # travels in the share link
+    assert "logy=True" in at.sidebar.code[0].value

@@ -59,7 +59,7 @@ CANCER_PRESETS = {
         N_("Predict: 1000× the post's learning rate — does it learn 1000× faster? Play and watch the loss jump "
         "around; look inside for dead ReLU units. Then pin the run, set the learning rate to 1, press Reset "
         "and Play again to compare the two curves.")),
-    "overfit": Preset(N_("Overfitting with a tiny training set"), {
+    "overfit": Preset(N_("Tiny training set (overfits)"), {
         "layers": 2, "w1": 128, "w2": 128, "act": "relu", "init": "he", "bias": True, "opt": "adam",
         "lr": 0.003, "batch": "full", "epochs": 500, "test": 0.9},
         N_("Predict: 57 training rows, 20,000 weights. The training loss will go to ~0 — and the test loss? "
@@ -138,6 +138,7 @@ def cancer(p: PageParams) -> None:
     choose_preset(p, CANCER_PRESETS)
     with st.sidebar:
         st.subheader(_("Breast-cancer network"))
+        common.controls_note()
         hidden = architecture(p, "", [2, 4, 8, 16, 32, 64, 128, 256], 1, [128, 32, 32, 32])
         act = p.select(_("Activation (hidden layers)"), "act", list(ACTIVATIONS), "sigmoid",
                        format_func=shown(ACTIVATIONS))
@@ -153,6 +154,7 @@ def cancer(p: PageParams) -> None:
         test = p.slider(_("Test fraction"), "test", 0.0, 0.9, 0.0, 0.05,
                         help=_("Rows held out of training. 0 = train and evaluate on all 569 rows, as the post."))
         tick = tick_control(p, "tick", epochs, 40)
+        log_y = common.log_scale(p)
     test = round(float(test), 2)
     xtr, ytr, xte, yte = cancer_split(test, seed())
     batch_size = None if batch == "full" else min(batch, len(xtr))
@@ -206,7 +208,7 @@ def cancer(p: PageParams) -> None:
                      help=_("The network drawn as a graph; each unit coloured by its output for one sample")):
             network_section.sample_graph(r, xtr, key="mlp_c_net", input_names=feature_names())
 
-    live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
+    live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick, log_y=log_y)
     common.explain(_(
         "**The post's two quirks, and one habit.** "
         "(1) *The `lr=0.2` it passes is ignored*: the post calls `model.train(x, y, 0.2, epochs=1000)`, but "

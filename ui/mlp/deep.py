@@ -48,6 +48,7 @@ def deep(p: PageParams) -> None:
     choose_preset(p, DEEP_PRESETS)
     with st.sidebar:
         st.subheader(_("Deep network"))
+        common.controls_note()
         depth = p.slider(_("Hidden layers"), "d_depth", 1, 10, 6, help=_("The post: 1 + hidden_depth 5 = 6"))
         width = p.select_slider(_("Units per hidden layer"), "d_width", [8, 16, 32, 64], 32)
         act = p.select(_("Activation (hidden layers)"), "d_act", list(ACTIVATIONS), "sigmoid",
@@ -59,6 +60,7 @@ def deep(p: PageParams) -> None:
         lr = p.select_slider(_("Learning rate"), "d_lr", LRS, 0.01)
         epochs = p.select_slider(_("Epochs"), "d_epochs", [100, 200, 500, 1000, 2000], 100)
         tick = tick_control(p, "d_tick", epochs, 25)
+        log_y = common.log_scale(p)
     sizes = [10, *[width] * depth, 2]
     signature = (depth, width, act, init, post_grad, seed())
     label = _("{depth}×{width} {activation}, {init} init, lr={lr}", depth=depth, width=width,
@@ -105,7 +107,7 @@ def deep(p: PageParams) -> None:
                 "*The post's gradient* off in the sidebar and the check turns green.") if post_grad else "")
         look_inside(r, r.x, r.y, mismatch_note=note, norms=False)
 
-    live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick)
+    live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=tick, log_y=log_y)
     common.explain(_(
         "**Why the early layers don't learn.** Back-propagation multiplies the gradient, layer by layer, by the "
         "weights and by the sigmoid's slope σ′ ≤ 0.25. With weights of size 0.01 each sigmoid layer shrinks it "

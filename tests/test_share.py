@@ -1,0 +1,31 @@
+"""The share link and its QR code: the code an independent reader (zxing-cpp) decodes is the link."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from ui import share
+
+zxingcpp = pytest.importorskip("zxingcpp")
+
+
+def decode(png: bytes) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def test_the_link_carries_every_parameter_and_no_old_query():
+    link = share.share_link({"lr": "0.1", "preset": "post", "lecture": "1"}, base="http://lab:8501/mlp?x=1#top")
+    assert link == "http://lab:8501/mlp?lr=0.1&preset=post&lecture=1"
+    assert share.share_link({}, base="https://x.streamlit.app/home") == "https://x.streamlit.app/"
+
+
+def test_the_qr_code_decodes_to_the_link():
+    link = share.share_link({"section": "deep", "d_lr": "0.3", "seed": "7", "lecture": "1"},
+                            base="https://nnlib-lessons.streamlit.app/mlp")
+    assert decode(share.qr_png(link)) == [link]
+
+
+def test_a_link_too_long_for_a_scannable_code_is_refused_clearly():
+    with pytest.raises(ValueError, match="characters"):
+        share.qr_png("https://x/" + "a" * 2000)
