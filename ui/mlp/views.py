@@ -165,7 +165,6 @@ def grad_norms_chart(frame: pd.DataFrame, title: str | alt.Title | None = None,
                      height: int = 300) -> alt.Chart:
     """‖dL/dW‖ of every layer against the epoch on a log axis: vanishing gradients show as
     lines many decades apart."""
-    title = _("Gradient norm per layer (log scale)") if title is None else title
     frame = frame[frame["grad_norm"] > 0] if not frame.empty else frame
     if frame.empty:
         frame = pd.DataFrame({"epoch": [0], "layer": [""], "grad_norm": [np.nan]})
