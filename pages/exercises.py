@@ -4,7 +4,7 @@ get graded at once by nnlib.exercises. The page is thin: see ui/exercises/."""
 import streamlit as st
 
 from nnlib.exercises import EXERCISES
-from ui import common
+from ui import common, lessons
 from ui.exercises import panel, policy
 from ui.i18n import _
 from ui.params import PageParams
@@ -43,4 +43,5 @@ with st.sidebar:
     st.progress(done / len(names), text=_("{done} of {total} solved", done=done, total=len(names)))
 
 panel.show(EXERCISES[name], run_code)
+lessons.next_link(__file__)
 p.sync_url()

@@ -58,8 +58,8 @@ def graph(run: TrainingRun, *, key: str, input_names: list[str] | None = None, i
     note = network.graph_note(info)
     st.caption(_("Edges: blue positive, orange negative weights, as thick as |w|; a unit's colour is its bias. "
                  "Hover an edge for its value.") + (" " + note if note else ""))
-    picked = st.selectbox(_("Show a unit's weights and bias"), [None, *units], key=pick_key,
-                          format_func=lambda n: _("none") if n is None else labels[n])
+    shown = {None: _("none"), **labels}  # translated now: format_func may be called outside this run
+    picked = st.selectbox(_("Show a unit's weights and bias"), [None, *units], key=pick_key, format_func=shown.get)
     if picked:
         table = network.unit_numbers(run.model, picked, input_names)
         st.dataframe(table, hide_index=True, width="content",
@@ -80,7 +80,7 @@ def hidden_space(run: TrainingRun, x: np.ndarray, y: np.ndarray, x_range, y_rang
     units = None
     if width > 2:
         how = c2.radio(_("Axes"), ["pca", "units"], horizontal=True, key=f"{key}_axes",
-                       format_func=lambda v: _("2 principal components") if v == "pca" else _("2 units"))
+                       format_func={"pca": _("2 principal components"), "units": _("2 units")}.get)
         if how == "units":
             a = c3.number_input(_("Units a, b"), 1, width, 1, key=f"{key}_ua")
             b = c3.number_input(_("unit b"), 1, width, 2, key=f"{key}_ub", label_visibility="collapsed")

@@ -20,12 +20,13 @@ def test_home_page_lists_the_lessons_and_the_sidebar():
     assert at.toggle(key="app.lecture").value is False
     cards = at.get("page_link")
     assert [c.proto.page for c in cards] == [  # one card per lesson, in course order (URL paths)
-        "activations", "single_neuron", "logistic_1d", "mlp", "mnist"]
+        "activations", "single_neuron", "logistic_1d", "mlp", "mnist", "exercises"]
     assert [c.proto.label for c in cards][:2] == ["1 · Activations", "2 · Single neuron"]
 
 
 @pytest.mark.parametrize(("page", "target"), [("activations", "single_neuron"), ("single_neuron", "logistic_1d"),
-                                              ("logistic_1d", "mlp"), ("mlp", "mnist"), ("mnist", "home")])
+                                              ("logistic_1d", "mlp"), ("mlp", "mnist"), ("mnist", "exercises"),
+                                              ("exercises", "home")])
 def test_every_lesson_ends_with_a_link_to_the_next(page, target):
     at = open_page(page, {"subset": "1000"} if page == "mnist" else None)
     links = at.get("page_link")
@@ -225,7 +226,7 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     buf = io.BytesIO()
     nnlib.save(other, buf, meta={"page": "neuron"})
     ok, message = live.load_into("neuron", fresh, buf.getvalue(), "wide.npz")
-    assert not ok and "layer sizes: 3-2 in the file, 1-1 on this page" in shown(message), message
+    assert not ok and "layer sizes: 3-2 in the file, 3-1 on this page" in shown(message), message
     ok, message = live.load_into("mlp", fresh, blob, "model.npz")
     assert not ok and "“neuron” page" in message
 

@@ -36,7 +36,7 @@ def views(run: TrainingRun, x: np.ndarray, y: np.ndarray, x_range, y_range, *, p
     """The three views, one at a time (a radio: drawing all three every tick would slow training)."""
     network_section.remember_weights(run)
     choice = st.radio(_("See the network"), list(VIEWS), horizontal=True, key="mlp_g_view",
-                      format_func=lambda v: _(VIEWS[v]))
+                      format_func={k: _(v) for k, v in VIEWS.items()}.get)
     if choice == "graph":
         images = network.unit_maps(run.model, x_range, y_range, transform=transform)
         network_section.graph(run, key="mlp_g_net", input_names=feature_labels(run.model.in_features, input_names),
