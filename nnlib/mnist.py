@@ -351,7 +351,7 @@ def _otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     """Otsu's threshold (1979): the cut of the histogram that maximises the between-class
     variance ``w0 w1 (mu0 - mu1)^2``. Returns the upper edge of the last bin of the lower class."""
     lo, hi = float(values.min()), float(values.max())
-    if hi <= lo:
+    if hi - lo <= 1e-9:  # one level (up to rounding): nothing to split
         return lo
     hist, edges = np.histogram(values, bins=bins, range=(lo, hi))
     p = hist / hist.sum()
