@@ -162,6 +162,14 @@ def test_bad_files_are_refused_in_plain_words(data, message):
         digit_upload.decode(data, "digit.png")
 
 
+def test_avif_is_not_mistaken_for_heic():
+    """AVIF shares HEIF's container (and often its mif1 brand): only the real HEIC gets the HEIC message."""
+    avif = b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avifmiaf" + b"\x00" * 64  # a damaged AVIF
+    with pytest.raises(ValueError) as err:
+        digit_upload.decode(avif, "x.avif")
+    assert "HEIC" not in str(err.value)
+
+
 def test_a_huge_jpeg_is_refused_from_its_header():
     """The declared size is checked before anything is decoded: a 9000 x 9000 JPEG header is enough."""
     data = fx.save(Image.new("L", (9000, 9000), 255), "JPEG", quality=10)

@@ -67,7 +67,7 @@ def decode(data: bytes, name: str = "the file") -> np.ndarray:
     if len(data) > MAX_BYTES:
         raise ValueError(_("{name} is {size:.1f} MB; the limit is {limit} MB", name=shown,
                            size=len(data) / 2**20, limit=MAX_BYTES // 2**20))
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+    if _is_heif(data):
         raise ValueError(_("{name} is a HEIC/HEIF photo, which this page cannot read. Save it as JPEG or PNG "
                            "(on an iPhone: Settings › Camera › Formats › Most Compatible) and upload that",
                            name=shown))
@@ -90,6 +90,16 @@ def decode(data: bytes, name: str = "the file") -> np.ndarray:
         raise ValueError(_("{name} is damaged or incomplete", name=shown)) from err
     gray = _composite(premultiplied, alpha)
     return _orient(gray, orientation)
+
+
+def _is_heif(data: bytes) -> bool:
+    """An ISO BMFF ``ftyp`` box naming a HEIF/HEIC brand and not AVIF (which Pillow reads)."""
+    if data[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(data[:4], "big")
+    box = data[8 : min(max(size, 16), 256)]
+    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4)} - {box[4:8]}  # box[4:8]: minor version
+    return not brands & {b"avif", b"avis"} and bool(brands & _HEIF_BRANDS)
 
 
 def _check_size(img, shown: str) -> None:
