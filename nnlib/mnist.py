@@ -332,9 +332,13 @@ def _paper_removed(values: np.ndarray) -> np.ndarray:
 
 
 def _paper_level(values: np.ndarray) -> np.ndarray:
-    """The paper's level under every pixel: per block of a ``_GRID`` x ``_GRID`` grid the
+    """The paper's level under every pixel: the darkest value if over half the pixels have it exactly
+    (a flat background), else per block of a ``_GRID`` x ``_GRID`` grid the
     ``_PAPER_PERCENTILE``-th percentile, capped by the median of the neighbouring blocks (a block
     that is mostly ink), then interpolated bilinearly between block centres (``H x W`` float64)."""
+    lowest = values.min()
+    if 2 * np.count_nonzero(values == lowest) > values.size:
+        return np.full_like(values, lowest)  # flat paper: a canvas, a clean export
     h, w = values.shape
     rows = np.linspace(0, h, _GRID + 1).round().astype(int)
     cols = np.linspace(0, w, _GRID + 1).round().astype(int)
@@ -361,7 +365,7 @@ def _otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     """Otsu's threshold (1979): the cut of the histogram that maximises the between-class
     variance ``w0 w1 (mu0 - mu1)^2``. Returns the upper edge of the last bin of the lower class."""
     lo, hi = float(values.min()), float(values.max())
-    if hi <= lo:
+    if hi - lo <= 1e-9:  # one level (up to rounding): nothing to split
         return lo
     hist, edges = np.histogram(values, bins=bins, range=(lo, hi))
     p = hist / hist.sum()

@@ -294,10 +294,12 @@ def uploaded_image() -> np.ndarray | None:
     if upload is None:
         return None
     try:
-        return digit_upload.decode(upload.getvalue(), upload.name)
+        gray = digit_upload.decode(upload.getvalue(), upload.name)
     except ValueError as err:
         st.error(_("Could not use this image: {why}.", why=plain(err, 300)))  # quotes the file's name
         return None
+    st.image(gray, width=160, clamp=True, caption=_("Your picture as read: upright, in grey"))
+    return gray
 
 
 def show_guess(image: np.ndarray | None, uploaded: bool = False) -> None:

@@ -11,6 +11,8 @@ import tracemalloc
 import digit_fixtures as fx
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 import nnlib
@@ -162,6 +164,14 @@ def test_bad_files_are_refused_in_plain_words(data, message):
         digit_upload.decode(data, "digit.png")
 
 
+def test_avif_is_not_mistaken_for_heic():
+    """AVIF shares HEIF's container (and often its mif1 brand): only the real HEIC gets the HEIC message."""
+    avif = b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avifmiaf" + b"\x00" * 64  # a damaged AVIF
+    with pytest.raises(ValueError) as err:
+        digit_upload.decode(avif, "x.avif")
+    assert "HEIC" not in str(err.value)
+
+
 def test_a_huge_jpeg_is_refused_from_its_header():
     """The declared size is checked before anything is decoded: a 9000 x 9000 JPEG header is enough."""
     data = fx.save(Image.new("L", (9000, 9000), 255), "JPEG", quality=10)
@@ -185,3 +195,23 @@ def test_every_pillow_mode_decodes(mode):
     gray = digit_upload.decode(buf.getvalue(), "x.tif")
     assert gray.shape == (20, 30) and gray.dtype == np.float32
     assert 0.0 <= gray.min() <= gray.max() <= 1.0
+
+
+SMALL = ["clean_png", "exif6_jpeg", "gif_scan", "tiff_scan", "webp", "i16_png", "palette_transparent_png", "mpo"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(SMALL), cut=st.floats(0.0, 1.0),
+       flips=st.lists(st.tuples(st.floats(0.0, 1.0, exclude_max=True), st.integers(0, 255)), max_size=6))
+def test_damaged_files_give_a_plain_refusal_or_a_picture(name, cut, flips):
+    """Truncated and bit-flipped versions of real uploads: a picture in [0, 1], or a ValueError that names
+    the file; never another exception."""
+    data = bytearray(fixture_bytes(name)[: max(1, int(cut * len(fixture_bytes(name))))])
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    try:
+        gray = digit_upload.decode(bytes(data), "scan_01.png")
+    except ValueError as err:
+        assert str(err).startswith("scan\\_01\\.png "), str(err)
+        return
+    assert gray.ndim == 2 and np.isfinite(gray).all() and 0.0 <= gray.min() <= gray.max() <= 1.0

@@ -14,6 +14,7 @@ from nnlib.mnist import (
     TEST_LABEL_COUNTS,
     TRAIN_LABEL_COUNTS,
     MnistData,
+    _otsu_threshold,
     load_mnist,
     preprocess_drawing,
     read_idx,
@@ -327,6 +328,54 @@ def test_mnist_digit_survives_preprocessing(mnist: MnistData) -> None:
     out = preprocess_drawing(big)
     assert out is not None
     assert np.abs(out - digit / 255).max() < 0.1
+
+
+def on_paper(paper: float | np.ndarray, ink: float = 0.1, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    """The bar of ``canvas_with_bar`` as a dark pen on paper of level ``paper`` (grey, 0..1)."""
+    bar = canvas_with_bar()[..., 0] / 255.0
+    out = paper - (paper - ink) * bar
+    if noise:
+        out = out + np.random.default_rng(seed).normal(0, noise, out.shape)
+    return np.clip(out, 0, 1)
+
+
+@pytest.mark.parametrize("paper", [215 / 255, 0.6, 0.4])  # light grey, grey, underexposed
+def test_grey_paper_is_paper_not_ink(paper) -> None:
+    """Today's bug: paper at 215 counted as ink, the whole page became the digit's box."""
+    out = preprocess_drawing(on_paper(paper, ink=0.05))
+    np.testing.assert_allclose(out, preprocess_drawing(canvas_with_bar()), atol=1e-6)
+
+
+def test_uneven_light_and_sensor_noise_are_not_ink() -> None:
+    y, x = np.mgrid[0:280, 0:280] / 280
+    lamp = 1 - 0.5 * np.sqrt((x**2 + y**2) / 2)  # bright top left, half as bright bottom right
+    out = preprocess_drawing(on_paper(0.9 * lamp, ink=0.08, noise=0.02))
+    clean = preprocess_drawing(canvas_with_bar())
+    assert np.abs(out - clean).mean() < 0.02
+    blank = np.clip(0.9 * lamp + np.random.default_rng(1).normal(0, 0.02, lamp.shape), 0, 1)
+    assert preprocess_drawing(blank) is None  # paper alone: no digit
+
+
+def test_a_stray_speck_cannot_stretch_the_box() -> None:
+    clean = preprocess_drawing(on_paper(1.0))
+    for y, x in [(5, 5), (270, 20), (140, 10), (10, 140)]:
+        specked = on_paper(1.0)
+        specked[y : y + 3, x : x + 3] = 0.0
+        np.testing.assert_allclose(preprocess_drawing(specked), clean, atol=1e-6)
+
+
+def test_otsu_threshold_maximises_the_between_class_variance() -> None:
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(0.2, 0.05, 5000), rng.normal(0.7, 0.1, 800)])
+    t = _otsu_threshold(values)
+
+    def between(cut: float) -> float:  # w0 w1 (mu0 - mu1)^2 of the split at cut
+        lo, hi = values[values < cut], values[values >= cut]
+        return lo.size * hi.size / values.size**2 * (lo.mean() - hi.mean()) ** 2
+
+    s = np.sort(values)  # every possible split, by brute force
+    best = max(between(c) for c in (s[1:] + s[:-1])[::7] / 2)
+    assert between(t) >= 0.999 * best and 0.3 < t < 0.55
 
 
 def test_preprocess_rejects_bad_input() -> None:

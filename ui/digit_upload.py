@@ -44,6 +44,10 @@ _ORIENTATION = 0x0112  # EXIF/TIFF tag
 _STRIP_ROWS = 128  # rows decoded into NumPy at a time when averaging down
 
 
+class UploadError(ValueError):
+    """A refused upload; the message is one plain sentence that names the file."""
+
+
 def shown_name(name: str, limit: int = 60) -> str:
     """``name`` (it comes from the user) cut to ``limit`` characters, Markdown/HTML specials escaped."""
     name = " ".join(str(name).split()) or "?"
@@ -63,16 +67,17 @@ def decode(data: bytes, name: str = "the file") -> np.ndarray:
 
     shown = shown_name(name)
     if not data:
-        raise ValueError(_("{name} is empty", name=shown))
+        raise UploadError(_("{name} is empty", name=shown))
     if len(data) > MAX_BYTES:
-        raise ValueError(_("{name} is {size:.1f} MB; the limit is {limit} MB", name=shown,
+        raise UploadError(_("{name} is {size:.1f} MB; the limit is {limit} MB", name=shown,
                            size=len(data) / 2**20, limit=MAX_BYTES // 2**20))
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        raise ValueError(_("{name} is a HEIC/HEIF photo, which this page cannot read. Save it as JPEG or PNG "
+    if _is_heif(data):
+        raise UploadError(_("{name} is a HEIC/HEIF photo, which this page cannot read. Save it as JPEG or PNG "
                            "(on an iPhone: Settings › Camera › Formats › Most Compatible) and upload that",
                            name=shown))
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": the picture is still read
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FORMATS) as img:
                 _check_size(img, shown)
@@ -81,28 +86,41 @@ def decode(data: bytes, name: str = "the file") -> np.ndarray:
                     img.draft("L" if img.mode in ("RGB", "YCbCr", "L") else None, (WORK_SIDE, WORK_SIDE))
                 img.load()
                 premultiplied, alpha = _average_down(img, shown)
+    except UploadError:
+        raise
     except UnidentifiedImageError as err:
-        raise ValueError(_("{name} is not an image this page reads (PNG, JPEG, WebP, GIF, BMP, TIFF or AVIF)",
-                           name=shown)) from err
+        raise UploadError(_("{name} is not an image this page reads (PNG, JPEG, WebP, GIF, BMP, TIFF or AVIF)",
+                            name=shown)) from err
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-        raise ValueError(_("{name} has too many pixels to open safely", name=shown)) from err
-    except (OSError, SyntaxError, EOFError) as err:  # truncated or damaged data
-        raise ValueError(_("{name} is damaged or incomplete", name=shown)) from err
+        raise UploadError(_("{name} has too many pixels to open safely", name=shown)) from err
+    except Exception as err:  # noqa: BLE001 - truncated or damaged data: Pillow raises OSError, SyntaxError,
+        # EOFError, ValueError, struct.error... whichever its parser meets first
+        raise UploadError(_("{name} is damaged or incomplete", name=shown)) from err
     gray = _composite(premultiplied, alpha)
     return _orient(gray, orientation)
+
+
+def _is_heif(data: bytes) -> bool:
+    """An ISO BMFF ``ftyp`` box naming a HEIF/HEIC brand and not AVIF (which Pillow reads)."""
+    if data[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(data[:4], "big")
+    box = data[8 : min(max(size, 16), 256)]
+    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4)} - {box[4:8]}  # box[4:8]: minor version
+    return not brands & {b"avif", b"avis"} and bool(brands & _HEIF_BRANDS)
 
 
 def _check_size(img, shown: str) -> None:
     w, h = img.size
     if min(w, h) < MIN_SIDE:
-        raise ValueError(_("{name} is {w}×{h} pixels; use at least {least} pixels a side", name=shown, w=w, h=h,
+        raise UploadError(_("{name} is {w}×{h} pixels; use at least {least} pixels a side", name=shown, w=w, h=h,
                            least=MIN_SIDE))
     if img.format in ("JPEG", "MPO"):
         if w * h > MAX_JPEG_PIXELS:
-            raise ValueError(_("{name} is {w}×{h} pixels; photos up to {mp} megapixels are read", name=shown,
+            raise UploadError(_("{name} is {w}×{h} pixels; photos up to {mp} megapixels are read", name=shown,
                                w=w, h=h, mp=MAX_JPEG_PIXELS // 1_000_000))
     elif max(w, h) > MAX_SIDE:
-        raise ValueError(_("{name} is {w}×{h} pixels; use at most {most} pixels a side (or a JPEG)", name=shown,
+        raise UploadError(_("{name} is {w}×{h} pixels; use at most {most} pixels a side (or a JPEG)", name=shown,
                            w=w, h=h, most=MAX_SIDE))
 
 
@@ -140,7 +158,7 @@ def _value_scale(img, shown: str) -> float:
         return 255.0
     lo, hi = img.getextrema()
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo < 0 or hi > 65535:
-        raise ValueError(_("{name} has pixel values from {lo:g} to {hi:g}; this page reads 0 to 65535",
+        raise UploadError(_("{name} has pixel values from {lo:g} to {hi:g}; this page reads 0 to 65535",
                            name=shown, lo=lo, hi=hi))
     if img.mode == "F" and hi <= 1:
         return 1.0
