@@ -2,9 +2,11 @@
 
 Each case runs in a fresh Python process (so one case's memory cannot hide in another's):
 the process builds nothing itself, it reads a prepared file and calls the loader. Printed:
-how far the call raised the process's peak resident memory (from
-``resource.getrusage``, so it counts NumPy buffers and zlib's output alike), the seconds the
-call took, and the first words of the error it raised.
+how far the call raised the process's peak resident memory (``resource.getrusage``: coarse,
+it moves only above the peak the imports left), the peak of the memory Python and NumPy
+allocated during the call (``tracemalloc``: NumPy buffers and zlib's output alike; for the
+upload case it includes reading the upload itself), the seconds the call took, and the first
+words of the error it raised.
 
     python benchmarks/hostile_files.py            # every case (~1 min; the 2 GiB bomb ~6 s to build)
     python benchmarks/hostile_files.py --small    # a 256 MiB bomb instead of 2 GiB
@@ -33,6 +35,8 @@ sys.path.insert(0, {root!r})
 import nnlib
 from nnlib.mnist import load_mnist
 {setup}
+import tracemalloc
+tracemalloc.start()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 try:
@@ -43,18 +47,19 @@ except BaseException as err:
     outcome = type(err).__name__ + ": " + str(err).replace(chr(10), " ")
 seconds = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(f"{{(peak - before) / 1024:.1f}}\t{{seconds:.3f}}\t{{outcome}}")
+traced = tracemalloc.get_traced_memory()[1]
+print(f"{{(peak - before) / 1024:.1f}}\t{{traced / 2**20:.1f}}\t{{seconds:.3f}}\t{{outcome}}")
 """
 
 
-def run_case(path: Path, call: str, setup: str = "") -> tuple[float, float, str]:
+def run_case(path: Path, call: str, setup: str = "") -> tuple[float, float, float, str]:
     code = CHILD.format(root=str(ROOT), setup=setup, call=call.format(path=str(path)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     line = (out.stdout.strip().splitlines() or [""])[-1]
-    if line.count("\t") < 2:
-        return float("nan"), float("nan"), f"process failed: {out.stderr.strip()[-200:]}"
-    mb, seconds, outcome = line.split("\t", 2)
-    return float(mb), float(seconds), outcome
+    if line.count("\t") < 3:
+        return float("nan"), float("nan"), float("nan"), f"process failed: {out.stderr.strip()[-200:]}"
+    mb, traced, seconds, outcome = line.split("\t", 3)
+    return float(mb), float(traced), float(seconds), outcome
 
 
 def main() -> None:
@@ -84,17 +89,18 @@ def main() -> None:
         ("MNIST .npz (60 + 20 images, reference)", h.mnist_bytes(), "load_mnist({path!r}, verify_counts=False)", ""),
         ("MNIST .npz, x_train header claims (10^12, 28, 28)",
          h.mnist_bytes(x_train=h.npy_header((10**12, 28, 28), "|u1")), "load_mnist({path!r})", ""),
-        ("MNIST .npz, x_train inflates to (800000, 28, 28) of labels (60)",
+        ("MNIST .npz, x_train inflates to (800000, 28, 28), 60 labels",
          h.mnist_bytes(x_train=(h.npy_header((800000, 28, 28), "|u1"), 800000 * 784)), "load_mnist({path!r})", ""),
     ]
-    print(f"{'case':<58} {'file':>9} {'peak +MB':>9} {'seconds':>8}  outcome")
+    print(f"{'case':<60} {'file':>9} {'RSS +MB':>8} {'traced MB':>9} {'seconds':>8}  outcome")
     with tempfile.TemporaryDirectory() as tmp:
         for i, (label, data, call, setup) in enumerate(cases):
             path = Path(tmp) / f"case{i}.npz"
             path.write_bytes(data)
-            mb, seconds, outcome = run_case(path, call, setup)
+            mb, traced, seconds, outcome = run_case(path, call, setup)
             size = f"{len(data) / 1e6:.2f} MB" if len(data) > 1e5 else f"{len(data) / 1e3:.1f} kB"
-            print(f"{label:<58} {size:>9} {mb:>9.1f} {seconds:>8.3f}  {outcome[:110]}")
+            outcome = outcome.replace(str(path), "FILE").replace("\\", "")
+            print(f"{label:<60} {size:>9} {mb:>8.1f} {traced:>9.1f} {seconds:>8.3f}  {outcome[:100]}")
             del data
 
 

@@ -9,6 +9,8 @@ exact and stays finite when p is exactly 0 or 1.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ._checks import check_array, check_number
@@ -68,6 +70,12 @@ class Loss:
     def _dense_target(self, target, pred):
         return target
 
+    def check_pred(self, pred: np.ndarray) -> None:
+        """Raise ``ValueError`` (saying what to do) for predictions this loss cannot read: the
+        probability losses refuse values outside [0, 1] and, for ``CrossEntropy``, rows that
+        are not distributions. ``value``/``forward`` call it; ``train`` also calls it on the
+        untrained model's first outputs, before any step."""
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -76,6 +84,42 @@ def _checked_pred(pred) -> np.ndarray:
     """Predictions as a float array (a list or an int array is accepted and converted)."""
     pred = check_array("pred", pred)
     return pred if pred.dtype.kind == "f" else pred.astype(np.float64)
+
+
+ROW_SUM_TOL = 1e-3
+"""How far a row of ``CrossEntropy`` predictions may sum from 1. Loose on purpose: float32
+rounding (about 1e-6 for ten classes) and a prediction clipped at 1e-7 per class pass; the
+mistakes it catches (raw scores, a Sigmoid per class, unnormalised exp) are off by far more."""
+
+
+def _check_probabilities(loss: Loss, pred: np.ndarray, rows: bool) -> None:
+    """Refuse predictions that are not probabilities (``rows``: not distributions), with what
+    to do about it. Cheap: a min, a max and (``rows``) one row sum over the batch. NaN passes
+    (``train`` reports a NaN loss as divergence; ``value`` refuses NaN input up front)."""
+    if pred.size == 0:
+        return
+    name = type(loss).__name__
+    lo, hi = pred.min(), pred.max()
+    if lo < 0 or hi > 1:
+        if rows:
+            raise ValueError(
+                f"{name} needs predicted probabilities (each row a distribution), got values from {lo:.4g} to "
+                f"{hi:.4g}: these look like raw scores (logits). End the model with Softmax(), or leave it out "
+                "and use SoftmaxCrossEntropy(), which takes logits."
+            )
+        raise ValueError(
+            f"{name} needs predicted probabilities in [0, 1], got values from {lo:.4g} to {hi:.4g}: these look "
+            "like raw scores (logits). End the model with Sigmoid()."
+        )
+    if rows and pred.ndim == 2:
+        off = np.abs(pred.sum(axis=1) - 1)
+        i = int(off.argmax())
+        if off[i] > ROW_SUM_TOL:
+            raise ValueError(
+                f"{name} needs each row of predictions to be a probability distribution (summing to 1), but row "
+                f"{i} sums to {pred[i].sum():.6g}. End the model with Softmax() (a Sigmoid per class does not "
+                "sum to 1), or leave it out and use SoftmaxCrossEntropy() on the logits."
+            )
 
 
 def _clipped(pred: np.ndarray, eps: float) -> np.ndarray:
@@ -132,7 +176,11 @@ class BinaryCrossEntropy(Loss):
         _check_binary(target)
         return target
 
+    def check_pred(self, pred):
+        _check_probabilities(self, pred, rows=False)
+
     def _value(self, pred, target):
+        self.check_pred(pred)
         p = _clipped(pred, self.eps)
         return -np.mean(target * np.log(p) + (1 - target) * np.log(1 - p))
 
@@ -209,7 +257,11 @@ class CrossEntropy(Loss):
     def fused_backward(self):
         return _minus_target(*self._cached("fused_backward"))
 
+    def check_pred(self, pred):
+        _check_probabilities(self, pred, rows=True)
+
     def _value(self, pred, target):
+        self.check_pred(pred)
         p = _clipped(pred, self.eps)
         if target.ndim == 1:
             return -np.mean(np.log(p[np.arange(p.shape[0]), target]))
@@ -228,6 +280,9 @@ class SoftmaxCrossEntropy(CrossEntropy):
 
     fuses_with = None
 
+    def check_pred(self, pred):
+        """Logits: any finite numbers (rows that are already distributions get a warning)."""
+
     def _forward(self, logits, target):
         value, self._probs = self._value_and_probs(logits, target)
         self._cache = (logits, target)
@@ -236,7 +291,18 @@ class SoftmaxCrossEntropy(CrossEntropy):
     def _value(self, logits, target):
         return self._value_and_probs(logits, target)[0]
 
+    @staticmethod
+    def _warn_if_probabilities(logits) -> None:
+        """Logits whose every row is already a distribution almost surely came out of a Softmax:
+        softmax applied twice (a perfect 2-class model would score 0.313, not 0)."""
+        if logits.size and logits.min() >= 0 and logits.max() <= 1 \
+                and np.abs(logits.sum(axis=1) - 1).max() <= ROW_SUM_TOL:
+            warnings.warn("SoftmaxCrossEntropy takes logits, but every row of these predictions is already a "
+                          "probability distribution: softmax is applied twice. Remove the model's final Softmax "
+                          "layer, or keep it and use CrossEntropy().", UserWarning, stacklevel=4)
+
     def _value_and_probs(self, logits, target):
+        self._warn_if_probabilities(logits)
         shifted = logits - logits.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)

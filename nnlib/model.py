@@ -8,9 +8,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._checks import check_positive_int
-from .activations import Activation, ReLU, Sigmoid, Tanh
+from .activations import Activation, ReLU, Sigmoid, Softmax, Tanh
 from .layers import Dense, Layer
-from .losses import Loss
+from .losses import Loss, SoftmaxCrossEntropy
 
 
 class Sequential:
@@ -58,9 +58,25 @@ class Sequential:
         for i in range(start, -1, -1):
             grad = self.layers[i].backward(grad, need_input_grad=i > 0)
 
+    def check_loss_pairing(self, loss: Loss) -> None:
+        """Raise ``ValueError`` when ``loss`` does not fit the model's last layer: a
+        ``SoftmaxCrossEntropy`` (which applies softmax itself) after a ``Softmax`` layer applies
+        softmax twice — even a perfect model then scores a loss far from 0 (0.313 with two
+        classes) and learns from shrunken gradients. ``train`` and ``backward_loss`` call it;
+        call it yourself before a hand-written loop."""
+        last = self.layers[-1]
+        if isinstance(loss, SoftmaxCrossEntropy) and isinstance(last, Softmax):
+            raise ValueError(
+                f"{loss!r} applies softmax to the model's outputs itself, but the model already ends with "
+                f"{last!r}: softmax would be applied twice (even a perfect model would score a loss well above 0). "
+                "Remove the final Softmax layer (SoftmaxCrossEntropy takes logits), or keep it and use CrossEntropy()."
+            )
+
     def backward_loss(self, loss: Loss) -> None:
         """Back-propagate from ``loss`` (after ``loss.forward``), fusing sigmoid+BCE and
-        softmax+cross-entropy into dL/dlogits = (p - y) / n."""
+        softmax+cross-entropy into dL/dlogits = (p - y) / n. Raises ``ValueError`` for a loss
+        that does not fit the last layer (``check_loss_pairing``)."""
+        self.check_loss_pairing(loss)
         if loss.fuses(self.layers[-1]):
             self.backward(loss.fused_backward(), start=len(self.layers) - 2)
         else:

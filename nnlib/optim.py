@@ -49,6 +49,8 @@ class Optimizer:
         self.pairs = _pairs(params)
         self.lr = lr
         self.steps = 0
+        # built from a model: step() checks that the model still holds the very arrays it updates
+        self._model = params if hasattr(params, "param_pairs") else None
         self.weight_decay = weight_decay
         self.decay = decay
         self.decayed = [p.ndim >= 2 for p, _ in self.pairs]  # weight matrices, not bias vectors
@@ -95,10 +97,32 @@ class Optimizer:
         self._lr = float(check_number("lr", value, low=0, low_open=True))
 
     def step(self) -> None:
+        """Update every parameter in place from its gradient.
+
+        Raises ``ValueError`` when the optimizer was built from a model whose parameter or
+        gradient arrays have since been replaced (``layer.W = new_array``): the update would
+        go to the old arrays and silently train nothing."""
+        if self._model is not None:
+            self._check_model()
         self.steps += 1
         for i, (p, g) in enumerate(self.pairs):
             extra = self.penalty_grad(i)
             self._update(i, p, g if extra is None else g + extra)  # the layers' gradients stay the loss's
+
+    def _check_model(self) -> None:
+        params, grads = self._model.params(), self._model.grads()
+        for (name, p), (p_old, g_old) in zip(params.items(), self.pairs, strict=False):
+            if p is not p_old or grads[name] is not g_old:
+                what = "parameter" if p is not p_old else "gradient"
+                raise ValueError(
+                    f"the model's {what} {name!r} is no longer the array this optimizer updates: it was replaced "
+                    f"(e.g. layer.W = new_array) after {type(self).__name__}(model, ...) was built, so step() would "
+                    "train nothing. Assign in place (layer.W[...] = new_array), or build the optimizer again from "
+                    "the model."
+                )
+        if len(params) != len(self.pairs):
+            raise ValueError(f"the model now has {len(params)} parameter arrays, but this optimizer was built for "
+                             f"{len(self.pairs)}: build the optimizer again from the model")
 
     def _update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError

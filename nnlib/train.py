@@ -155,6 +155,7 @@ def _check_objects(model, loss, optimizer) -> None:
         raise ValueError(f"loss must be an nnlib Loss{hint}, got {loss!r}")
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizer must be an nnlib Optimizer such as SGD(model, lr=0.1), got {optimizer!r}")
+    model.check_loss_pairing(loss)
     theirs = {id(p) for p, _ in optimizer.pairs}
     if theirs != {id(p) for p in model.params().values()}:
         raise ValueError("optimizer was built for other parameters than this model's: build it from the "
@@ -200,6 +201,7 @@ def _checked_target(model, loss, x, y, transform, where: str) -> np.ndarray:
     except ValueError as err:  # say it of the caller's array, not of the two-row probe
         raise ValueError(f"{where}x of shape {x.shape} does not fit the model's input: {err}") from None
     try:
+        loss.check_pred(probe)  # raw scores into a probability loss: say so before any step
         return loss.check_target(y, np.broadcast_to(probe[:1], (len(x),) + probe.shape[1:]))
     except ValueError as err:
         raise ValueError(f"{where}{err}") from err
@@ -212,6 +214,26 @@ def _set_scheduled_lr(optimizer: Optimizer, schedule) -> None:
     except ValueError:
         raise ValueError(f"the schedule gave lr={value!r} at step {optimizer.steps}; a learning rate must be a "
                          "number > 0 (a cosine schedule that runs past its end needs min_lr > 0)") from None
+
+
+def _divergence_message(model: Sequential, optimizer: Optimizer, xb: np.ndarray, value: float) -> str:
+    """Why the loss is NaN/inf, from what can be seen: the learning rate is blamed only when
+    updates made the weights blow up, not when the inputs or the initial weights overflow."""
+    where = f"the training loss became {value} at step {optimizer.steps + 1} (lr={optimizer.lr:g})"
+    if xb.dtype.kind == "f" and not np.isfinite(xb).all():
+        return (f"{where}: this batch of inputs contains NaN/inf (after the transform), so the learning rate is "
+                "not the cause. Clean the data, or fix the transform.")
+    top_x = float(np.max(np.abs(xb))) if xb.size else 0.0
+    top_w = max((float(np.max(np.abs(p))) for p in model.params().values() if p.size), default=0.0)
+    if optimizer.steps > 0 and not top_w < 1e6:  # NaN/inf or huge weights after updates
+        return (f"{where}: the weights blew up (largest |w| = {top_w:.3g}). Lower the learning rate (or the "
+                "weight scale) and reset the model.")
+    if optimizer.steps == 0:
+        return (f"{where}, before any update, so the learning rate is not the cause: the model's outputs overflow "
+                f"with its initial weights (largest |w| = {top_w:.3g}) on inputs up to |x| = {top_x:.3g}. Scale the "
+                "inputs (e.g. standardise each feature) or use a smaller weight scale, and reset the model.")
+    return (f"{where}: the model's outputs overflowed (largest |w| = {top_w:.3g}, inputs up to |x| = {top_x:.3g}). "
+            "The weights are moderate, so scale the inputs (e.g. standardise each feature), then reset the model.")
 
 
 def _rows(a, idx):
@@ -237,11 +259,7 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
             pred = model.forward(xb)
             value = loss._forward(pred, yb)  # yb was checked up front
             if not np.isfinite(value):
-                raise DivergenceError(
-                    f"the training loss became {value} at step {optimizer.steps + 1} "
-                    f"(lr={optimizer.lr:g}): the weights blew up. Lower the learning rate "
-                    "(or the weight scale) and reset the model."
-                )
+                raise DivergenceError(_divergence_message(model, optimizer, xb, value))
             model.backward_loss(loss)
             if schedule is not None:
                 _set_scheduled_lr(optimizer, schedule)

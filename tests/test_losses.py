@@ -45,7 +45,8 @@ def test_bce_gradient(n, seed, soft):
 @given(n=st.integers(1, 6), k=st.integers(2, 5), seed=SEEDS, labels=st.sampled_from(["int", "onehot"]))
 def test_cross_entropy_gradient(n, k, seed, labels):
     rng = np.random.default_rng(seed)
-    p = rng.uniform(0.05, 1.0, (n, k))  # any positive numbers: the loss reads them as given
+    p = rng.uniform(0.05, 1.0, (n, k))
+    p /= p.sum(axis=1, keepdims=True)  # rows must be distributions (the ±1e-6 steps stay within ROW_SUM_TOL)
     y = rng.integers(0, k, n)
     _check(nn.CrossEntropy(), p, y if labels == "int" else one_hot(y, k))
 
@@ -173,7 +174,7 @@ def test_float32_predictions_keep_float32_gradients():
     for loss, target in [(nn.SoftmaxCrossEntropy(), np.array([0, 1, 2, 0])),
                          (nn.SoftmaxCrossEntropy(), one_hot(np.array([0, 1, 2, 0]), 3)),
                          (nn.MSE(), np.ones((4, 3))), (nn.CrossEntropy(), np.array([0, 1, 2, 0]))]:
-        loss.forward(z + np.float32(0.5), target)
+        loss.forward(z + np.float32(1 / 3 if type(loss) is nn.CrossEntropy else 0.5), target)  # CE: distributions
         assert loss.backward().dtype == np.float32, loss
 
 
