@@ -36,11 +36,9 @@ def label(name: str) -> str:
     return _("{mark}{number} · {title}", mark=mark, number=panel.number(name), title=_(EXERCISES[name].title))
 
 
-with st.sidebar:
-    st.subheader(_("Exercises"))
-    name = p.select(_("Exercise"), "ex", names, names[0], format_func=label)
-    done = panel.solved()
-    st.progress(done / len(names), text=_("{done} of {total} solved", done=done, total=len(names)))
+name = p.select(_("Exercise"), "ex", names, names[0], format_func=label)  # in the page: phones hide the sidebar
+done = panel.solved()
+st.progress(done / len(names), text=_("{done} of {total} solved", done=done, total=len(names)))
 
 panel.show(EXERCISES[name], run_code)
 lessons.next_link(__file__)

@@ -89,6 +89,7 @@ MISTAKE_CASES = [
     ("momentum", "p_new = p - lr * v_new", "p -= lr * v_new\n    p_new = p", "in_place", "in place"),
     ("bce", "    p = np.clip(p, EPS, 1 - EPS)\n    return -np.mean", "    return -np.mean", "nan_log", "Clip p"),
     ("bce", "    p = np.clip(p, EPS, 1 - EPS)\n    return (p - y)", "    return (p - y)", "nan_log", "Clip p"),
+    ("dense", "return grad @ self.W.T", "return grad @ self.W", "shape_mismatch", "inner sizes must agree"),
     # more mistakes the grader names
     ("softmax_ce", "e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z)", "overflow", "maximum"),
     ("softmax_ce", "e.sum(axis=1, keepdims=True)", "e.sum(axis=0, keepdims=True)", "axis", "wrong axis"),

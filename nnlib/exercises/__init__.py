@@ -24,7 +24,7 @@ import io
 
 from .catalog import EXERCISES, Exercise
 from .grading import Grader, StudentError, raised
-from .verdict import MISTAKES, Msg, SubCheck, Verdict
+from .verdict import MISTAKES, N_, Msg, SubCheck, Verdict
 
 OUTPUT_LIMIT = 2000  # characters of the student's printed output kept in a verdict
 
@@ -79,7 +79,7 @@ def grade_source(name: str, code: str) -> Verdict:
     try:
         compiled = compile(code, "<your code>", "exec")
     except SyntaxError as err:
-        return Verdict(name, error=Msg("SyntaxError at line {line}: {message}",
+        return Verdict(name, error=Msg(N_("SyntaxError at line {line}: {message}"),
                                        {"line": err.lineno, "message": str(err.msg)}))
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         try:

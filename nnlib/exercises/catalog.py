@@ -147,7 +147,7 @@ _add(
 
 
         def gradients(x, y, W, b):
-            """(dW, db) of post 002's loss at (W, b): dW has W's shape (k, 1), db has b's shape (1,)."""
+            """(dW, db): dW shaped like W (k, 1), db like b (1,)."""
             y_hat = 1 / (1 + np.exp(-(x @ W + b)))
             ...
             return dW, db

@@ -81,7 +81,10 @@ class Grader:
             raise
         except Exception as err:  # noqa: BLE001 - the student's code may raise anything
             msg = raised(err, fn_name)
-            self.add(Msg(N_("{fn} runs ({case})"), {"fn": fn_name, "case": case}), False, msg)
+            text = str(err)
+            mistake = "shape_mismatch" if isinstance(err, ValueError) and ("matmul" in text or "not aligned" in text
+                                                                           or "broadcast" in text) else None
+            self.add(Msg(N_("{fn} runs ({case})"), {"fn": fn_name, "case": case}), False, msg, mistake)
             raise StudentError(msg) from None
         if fn_name not in self._changed or self._changed[fn_name] is None:
             self._changed[fn_name] = next((k for k, v in before.items()

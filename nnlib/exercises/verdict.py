@@ -45,7 +45,10 @@ MISTAKES = {
                    "sum over the rows (no 1/n)."),
     "transposed": N_("The product is transposed: the result has the shape (or the values) of the transpose of "
                      "{output}, which has shape {shape}. Check the order of the matrix product, e.g. x @ W rather "
-                     "than W @ x, and x.T @ grad rather than grad.T @ x."),
+                     "than W @ x, x.T @ grad rather than grad.T @ x, grad @ W.T rather than grad @ W."),
+    "shape_mismatch": N_("A matrix product failed on its shapes: write each array's shape next to it; in a @ b "
+                         "the inner sizes must agree, e.g. x @ W is (n, in) @ (in, out), grad @ W.T is "
+                         "(n, out) @ (out, in)."),
     "missing_sum": N_("{output} must be summed over the batch (axis 0): you returned one row per sample, shape "
                       "{got_shape}, instead of shape {shape}."),
     "diagonal_softmax": N_("This is the diagonal-only softmax derivative s(1 − s): the softmax Jacobian is "

@@ -1,6 +1,9 @@
 """The Exercises page in real Chromium: the code editor (streamlit-code-editor, served from its
 wheel, offline) takes a typed solution and Check shows a green verdict; a wrong one, red."""
 
+import json
+from pathlib import Path
+
 import pytest
 from test_browser import exception_texts, wait_idle
 
@@ -54,3 +57,32 @@ def test_typing_a_solution_into_the_editor_gives_a_green_verdict(page, app_url, 
     assert page.locator("[data-testid='stAlertContentSuccess']").count() == 1
     assert not exception_texts(page)
     page.screenshot(path=str(artifacts_dir / "exercises-right.png"), full_page=True)
+
+
+@pytest.fixture
+def hosted_app_url(browser, artifacts_dir, monkeypatch):
+    """A server that believes it is hosted (NNLIB_HOSTED=1): student code must not run there."""
+    from conftest import _serve
+
+    monkeypatch.setenv("NNLIB_HOSTED", "1")
+    monkeypatch.delenv("NNLIB_EXERCISES_RUN_CODE", raising=False)
+    yield from _serve(artifacts_dir / "server-hosted.log")
+
+
+def test_hosted_server_has_no_editor_and_downloads_the_notebook(browser, hosted_app_url, artifacts_dir):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(hosted_app_url + "/exercises?ex=bce")
+        wait_idle(page)
+        assert page.locator(EDITOR).count() == 0
+        assert page.get_by_role("button", name="Check").count() == 0
+        assert "code editor is off" in " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the notebook").click()
+        assert download.value.suggested_filename == "06_bce.ipynb"
+        notebook = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+        assert any('check("bce", globals())' in "".join(c["source"]) for c in notebook["cells"])
+        page.screenshot(path=str(artifacts_dir / "exercises-hosted-phone.png"), full_page=True)
+    finally:
+        context.close()

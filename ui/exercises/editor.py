@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import _
+from ui.params import lecture_mode
 
 
 def code_key(name: str) -> str:
@@ -48,7 +49,8 @@ def editor(name: str, height_lines: int = 16) -> bool:
     # "debounce": the code is sent 250 ms after the last key press. Not "blur": the rerun it starts
     # when the editor loses focus swallowed the click on Check that caused the blur.
     result = code_editor(code, lang="python", theme="default", height=[height_lines, 40], key=key,
-                         response_mode="debounce", options={"wrap": False, "tabSize": 4},
+                         response_mode="debounce",
+                         options={"wrap": False, "tabSize": 4, "fontSize": 20 if lecture_mode() else 14},
                          props={"style": {"borderRadius": "0.5rem"}})
     if not (isinstance(result, dict) and result.get("id") and isinstance(result.get("text"), str)):
         return False
