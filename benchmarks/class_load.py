@@ -178,7 +178,8 @@ class Session:
                         if task:
                             task.cancel()
                 elif kind == "script_finished":
-                    if self.first_render is None and self.play_id is not None:  # the lesson is on screen
+                    complete = fm.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY  # not cut for a rerun
+                    if self.first_render is None and complete and self.play_id is not None:  # the lesson is shown
                         self.first_render = time.monotonic() - opened
                         self.finished.set()
 
@@ -205,7 +206,8 @@ def layout(n: int) -> list[tuple[str, str, str]]:
 async def measure(n: int, url: str, pid: int, seconds: float, after: float) -> dict:
     rss0, samples = rss_mb(pid), []
     sessions = [Session(url, *spec) for spec in layout(n)]
-    opened = time.monotonic()
+    load0 = os.getloadavg()[0]
+    opened, cpu_open = time.monotonic(), cpu_seconds(pid)
     tasks = [asyncio.create_task(s.run(opened)) for s in sessions]
 
     async def sample():
@@ -219,6 +221,7 @@ async def measure(n: int, url: str, pid: int, seconds: float, after: float) -> d
     except TimeoutError:
         pass
     renders = sorted(s.first_render for s in sessions if s.first_render is not None)
+    cpu_render = (cpu_seconds(pid) - cpu_open) / max(1, len(renders))
     await asyncio.sleep(1.0)  # let the last page settle before pressing Play
     cpu0, t0 = cpu_seconds(pid), time.monotonic()
     for s in sessions:
@@ -238,11 +241,20 @@ async def measure(n: int, url: str, pid: int, seconds: float, after: float) -> d
     await asyncio.sleep(min(10.0, after))
     cpu_abandoned = (cpu_seconds(pid) - cpu1) / (time.monotonic() - t1)
     await asyncio.sleep(max(0.0, after - 10.0))
+    rss_after = rss_mb(pid)
+    # Streamlit drops a closed session only after server.disconnectedSessionTTL (120 s), and lazily: when
+    # another session connects. So: the next visitor arrives, then a collection has time to run.
+    visitor = Session(url, "home", "", "none")
+    task = asyncio.create_task(visitor.run(time.monotonic()))
+    await asyncio.sleep(3.0)
+    await visitor.close()
+    task.cancel()
+    await asyncio.sleep(22.0)
     sampler.cancel()
-    return {
+    return {"rss_next": rss_mb(pid), "cpu_render": cpu_render, "load": (load0 + os.getloadavg()[0]) / 2,
         "n": n, "renders": renders, "opened": len(renders), "epochs": epochs, "cpu_train": cpu_train,
         "cpu_abandoned": cpu_abandoned, "rss0": rss0, "rss_peak": max(samples, default=rss0),
-        "rss_close": rss_close, "rss_after": rss_mb(pid), "errors": errors, "seconds": seconds,
+        "rss_close": rss_close, "rss_after": rss_after, "errors": errors, "seconds": seconds,
     }
 
 
@@ -253,13 +265,15 @@ def report(r: dict, single: float | None) -> str:
     per_min = sum(e) * 60 / r["seconds"]
     share = f" ({per_min / single:.0%} of one session alone)" if single else ""
     lines = [
-        f"N = {r['n']}: {r['opened']}/{r['n']} pages rendered; first render median {statistics.median(ren):.2f} s, "
-        f"max {max(ren):.2f} s",
+        f"N = {r['n']} [{r['label']}] (machine load average {r['load']:.1f}): {r['opened']}/{r['n']} pages "
+        f"rendered; first render median {statistics.median(ren):.2f} s, max {max(ren):.2f} s, "
+        f"{r['cpu_render'] * 1000:.0f} ms server CPU each",
         f"  MNIST epochs per session in {r['seconds']:.0f} s: min {min(e)}, median {statistics.median(e):g}, "
         f"max {max(e)}; max/min {fair:.2f}; total {per_min:.0f} epochs/min{share}",
         f"  server CPU while training {r['cpu_train']:.2f} cores; after the tabs closed {r['cpu_abandoned']:.2f} cores",
         f"  RSS MB: before {r['rss0']:.0f}, peak {r['rss_peak']:.0f}, at close {r['rss_close']:.0f}, "
-        f"after {r['after']:.0f} s {r['rss_after']:.0f} ({r['rss_after'] / r['rss0'] - 1:+.0%} vs before)",
+        f"after {r['after']:.0f} s {r['rss_after']:.0f} ({r['rss_after'] / r['rss0'] - 1:+.0%} vs before); "
+        f"once the next visitor came {r['rss_next']:.0f} ({r['rss_next'] / r['rss0'] - 1:+.0%})",
     ]
     if r["errors"]:
         lines.append(f"  errors on the pages: {r['errors'][:3]}")
@@ -271,24 +285,28 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10, 20, 30])
     ap.add_argument("--seconds", type=float, default=60.0, help="training time after everyone pressed Play")
     ap.add_argument("--after", type=float, default=60.0, help="wait after the tabs close before reading RSS")
-    ap.add_argument("--app-dir", type=Path, default=REPO, help="checkout holding streamlit_app.py")
+    ap.add_argument("--app-dir", type=Path, action="append",
+                    help="checkout holding streamlit_app.py (default: this one); give two to compare them, "
+                         "measured one after the other for each N")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra `streamlit run` argument, e.g. --server-arg=--runner.postScriptGC=true")
     args = ap.parse_args()
-    single = None
+    single: dict[Path, float] = {}
     for n in args.sessions:
-        log = Path(f"/tmp/class_load_server_{n}.log")
-        proc, port = start_server(args.app_dir.resolve(), args.server_arg, log)
-        try:
-            # a warm server: one visit first (datasets loaded, modules imported), as after the lecturer's own
-            asyncio.run(_warm(f"http://127.0.0.1:{port}"))
-            r = asyncio.run(measure(n, f"http://127.0.0.1:{port}", proc.pid, args.seconds, args.after))
-            r["after"] = args.after
-        finally:
-            stop_server(proc)
-        if n == 1:
-            single = sum(r["epochs"]) * 60 / r["seconds"]
-        print(report(r, single), flush=True)
+        for app_dir in args.app_dir or [REPO]:
+            app_dir = app_dir.resolve()
+            log = Path(f"/tmp/class_load_server_{n}.log")
+            proc, port = start_server(app_dir, args.server_arg, log)
+            try:
+                # a warm server: one visit first (datasets loaded, modules imported), as after the lecturer's own
+                asyncio.run(_warm(f"http://127.0.0.1:{port}"))
+                r = asyncio.run(measure(n, f"http://127.0.0.1:{port}", proc.pid, args.seconds, args.after))
+            finally:
+                stop_server(proc)
+            r["after"], r["label"] = args.after, str(app_dir)
+            if n == 1:
+                single[app_dir] = sum(r["epochs"]) * 60 / r["seconds"]
+            print(report(r, single.get(app_dir)), flush=True)
 
 
 async def _warm(url: str) -> None:

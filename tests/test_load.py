@@ -65,3 +65,23 @@ def test_collector_thread_is_started_once():
     first = load._collector
     load.collect_now_and_then()
     assert load._collector is first and first.is_alive() and first.daemon
+
+
+def test_collect_frees_cycles():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a reference cycle: only the cyclic collector frees it
+    ref = weakref.ref(a)
+    gc.disable()
+    try:
+        del a, b
+        assert ref() is not None
+        load.collect()
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -15,8 +15,10 @@ after ``ACTIVE_WINDOW`` seconds. From it:
 Memory: ``.streamlit/config.toml`` turns off Streamlit's ``gc.collect(2)`` after every script run
 (``runner.postScriptGC``). With every 0.1 s training tick a script run, those full collections held
 the GIL ~35 % of the wall time at 20 sessions (py-spy). ``collect_now_and_then()`` runs one full
-collection at most every ``COLLECT_EVERY`` seconds instead, from a daemon thread, so that the
-models of closed sessions are still freed on a quiet server.
+collection every ``COLLECT_EVERY`` seconds instead, from a daemon thread (then glibc's ``malloc_trim``),
+so that the models of closed sessions are freed and their memory returned on a quiet server. Streamlit
+itself drops a closed session only after ``server.disconnectedSessionTTL`` (120 s, so that a phone that
+slept can reconnect to its model), and lazily: at the next disconnection of any session.
 
 No Streamlit import at module level: the functions are plain and testable; only ``note_tick``
 reads the current session's id.
@@ -146,7 +148,27 @@ def collect_now_and_then() -> None:
 def _collect_forever() -> None:
     while True:
         time.sleep(COLLECT_EVERY)
-        gc.collect()
+        collect()
+
+
+def collect() -> None:
+    """One full garbage collection, then hand the freed heap back to the OS (glibc's ``malloc_trim``;
+    elsewhere a no-op): without it the memory of closed sessions stays in the process's heap."""
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim():
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
 
 
 def show_saturation_notice() -> None:
