@@ -223,8 +223,21 @@ with tab_conf:
                f"({np.mean(guesses == test.y_test):.2%}).")
     mistakes_only = st.toggle("Hide the diagonal (show only the mistakes)", key="mnist_mistakes_only")
     c1, c2 = common.side_by_side([3, 2])
-    common.show_chart(c1, views.confusion_chart(test.y_test, guesses, mistakes_only), width="stretch")
+    clicked = common.show_chart(c1, views.confusion_chart(test.y_test, guesses, mistakes_only, select="cell"),
+                                width="stretch", on_select="rerun", selection_mode="cell", key="mnist_confusion")
     common.show_chart(c2, views.per_class_chart(views.per_class_frame(test.y_test, guesses)), width="stretch")
+    cell = views.selected_cell((clicked or {}).get("selection"))  # a dict: {"selection": {"cell": [...]}}
+    if cell is None:
+        st.caption(_("Click a cell of the matrix to see its test images (double-click to clear)."))
+    else:
+        true_digit, predicted = cell
+        shown = views.cell_indices(test.y_test, guesses, true_digit, predicted)
+        total = int(((test.y_test == true_digit) & (guesses == predicted)).sum())
+        st.markdown(_("**True {true}, predicted {predicted}: {total} test images** (the first {shown} shown).",
+                      true=true_digit, predicted=predicted, total=total, shown=len(shown)))
+        for row in range(0, len(shown), 12):
+            for col, i in zip(st.columns(12), shown[row:row + 12], strict=False):
+                col.image(views.digit_image(test.x_test[i], 2), caption=f"#{i}", width="stretch")
 
 with tab_wrong:
     wrong = views.misclassified(probs, test.y_test, k=12)

@@ -104,8 +104,13 @@ def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[fl
 
 
 def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: str = "Confusion matrix",
-                   x_title: str = "predicted", y_title: str = "true", height: int = 300) -> alt.Chart:
-    """A count matrix as a heatmap with the numbers written in the cells."""
+                   x_title: str = "predicted", y_title: str = "true", height: int = 300,
+                   select: str | None = None) -> alt.Chart:
+    """A count matrix as a heatmap with the numbers written in the cells.
+
+    ``select`` names a point selection on the cells (fields ``true`` and ``predicted``, the row and
+    column labels): with ``st.altair_chart(on_select="rerun")`` a click on a cell reruns the page with
+    that cell in the chart's selection state."""
     counts = np.asarray(counts)
     labels = labels or [str(i) for i in range(counts.shape[0])]
     rows, cols = np.indices(counts.shape)
@@ -117,6 +122,9 @@ def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: s
     )
     cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
                                     tooltip=["true:N", "predicted:N", "count:Q"])
+    if select:
+        cells = cells.add_params(alt.selection_point(name=select, fields=["true", "predicted"], on="click",
+                                                     clear="dblclick"))
     threshold = counts.max() / 2 if counts.size else 0
     text = base.mark_text(fontSize=14).encode(
         text="count:Q",

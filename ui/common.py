@@ -95,9 +95,10 @@ def arrived() -> bool:
     return bool(st.session_state.get("_arrived", False))
 
 
-def show_chart(where, chart, **kwargs) -> None:
-    """``where.altair_chart(chart, **kwargs)``, with projector-sized type in lecture mode."""
-    where.altair_chart(charts.lecture_style(chart) if lecture_mode() else chart, **kwargs)
+def show_chart(where, chart, **kwargs):
+    """``where.altair_chart(chart, **kwargs)``, with projector-sized type in lecture mode; returns what
+    it returns (the selection state when ``on_select`` is given)."""
+    return where.altair_chart(charts.lecture_style(chart) if lecture_mode() else chart, **kwargs)
 
 
 def side_by_side(spec: list[float]) -> list:
