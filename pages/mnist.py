@@ -160,11 +160,13 @@ def draw(r: TrainingRun) -> None:
         c1, c2 = st.columns(2)
         c1.metric("Last epoch took", "—" if seconds is None else f"{seconds:.2f} s")
         c2.metric("Test loss", "—" if not r.history else f"{r.last['val_loss']:.4f}")
-        if r.history:
-            st.dataframe(views.post_comparison(r.history).tail(5), hide_index=True, width="stretch",
-                         column_config={"quantity": st.column_config.TextColumn(width="medium"),
-                                        **{c: st.column_config.NumberColumn(format="%.10f")
-                                           for c in ("post", "this run", "difference")}})
+    if r.history:  # the whole width: four columns of 10-digit numbers do not fit half of it
+        table = views.post_comparison(r.history).tail(5)
+        table["difference"] = table["difference"].map(views.difference_text)
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"quantity": st.column_config.TextColumn(width="medium"),
+                                    **{c: st.column_config.NumberColumn(format="%.10f") for c in ("post", "this run")},
+                                    "difference": st.column_config.TextColumn(_("difference"))})
 
     st.subheader("First-layer weights")
     left, right = st.columns([3, 2])

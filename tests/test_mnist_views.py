@@ -199,3 +199,9 @@ def test_a_confusion_cell_click_selects_its_test_images():
     chart = json.loads(views.confusion_chart(labels, guesses, select="cell").to_json())
     params = chart.get("params", []) + [p for layer in chart["layer"] for p in layer.get("params", [])]
     assert params and params[0]["name"] == "cell" and params[0]["select"]["fields"] == ["true", "predicted"]
+
+
+def test_a_difference_of_zero_reads_0_and_tiny_ones_keep_their_sign():
+    assert views.difference_text(-0.0) == "0" and views.difference_text(0.0) == "0"
+    assert views.difference_text(-1.1e-16) == "-1.1e-16" and views.difference_text(0.00042) == "+4.2e-04"
+    assert views.difference_text(None) == "—" and views.difference_text(float("nan")) == "—"

@@ -191,6 +191,14 @@ def post_comparison(history: list[dict]) -> pd.DataFrame:
     return df
 
 
+def difference_text(d: float | None) -> str:
+    """A this-run-minus-post difference as table text: "0" when they are equal (never "-0.0000000000"),
+    else two significant digits in scientific notation with the sign ("+3.1e-16"); "—" when missing."""
+    if d is None or d != d:
+        return "—"
+    return "0" if d == 0 else f"{d:+.1e}"
+
+
 def post_loss_frame(history: list[dict]) -> pd.DataFrame:
     """Long form (epoch, series, value, run) of the post's printed train loss and this run's,
     for ``charts.curves_chart``."""
