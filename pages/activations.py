@@ -1,11 +1,13 @@
 """Lesson 1 — activation functions and their slopes (post 002's sigmoid plot, extended)."""
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import nnlib
 from ui import charts, common, lessons
+from ui.i18n import _
 from ui.params import PageParams
 
 p = PageParams("act")
@@ -98,7 +100,11 @@ except ValueError as err:
 probs = nnlib.softmax(logits / temperature)
 with s2:
     df = pd.DataFrame({"class": [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)], "probability": probs})
-    common.show_chart(st, charts.bars_chart(df, "class", "probability", title="softmax(z / T)"), width="stretch")
+    title = alt.Title(_("Probabilities"), subtitle=_("softmax(z / T), T = {t}", t=f"{temperature:g}"))
+    bars = charts.bars_chart(df, "class", "probability", title=title, height=320,
+                             y_scale=alt.Scale(domain=[0, 1]))
+    common.show_chart(st, bars.encode(x=alt.X("class:N", sort=None, title=None, axis=alt.Axis(labelAngle=0))),
+                      width="stretch")
 with st.expander("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)"):
     jac = nnlib.Softmax.jacobian(logits / temperature)
     st.dataframe(pd.DataFrame(jac, columns=[f"∂/∂z{j + 1}" for j in range(len(logits))],

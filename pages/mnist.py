@@ -309,6 +309,8 @@ with tab_draw:
     with left:
         source = st.radio("Input", ["Draw", "Upload an image"], horizontal=True, key="mnist_input",
                           label_visibility="collapsed")
+        if source == "Draw":
+            st.space("small")  # room for the canvas's hover toolbar, which sits above its top edge
         image = canvas_image() if source == "Draw" else uploaded_image()
     with right:
         show_guess(image, uploaded=source != "Draw")
