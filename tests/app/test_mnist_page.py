@@ -126,6 +126,7 @@ def test_sklearn_baseline_button_fits_and_compares():
     assert 0.7 < table["test accuracy"].iloc[1] < 1
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point of this preset
 def test_the_blow_up_preset_really_diverges_and_says_why():
     at = open_mnist()
     at.button(key="mnist_preset_diverge").click().run()
