@@ -1,5 +1,6 @@
 """Lesson 1 — activation functions and their slopes (post 002's sigmoid plot, extended)."""
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -104,8 +105,12 @@ except ValueError as err:  # the text may come from a share link: shown as plain
 probs = nnlib.softmax(logits, temperature=temperature)
 with s2:
     df = pd.DataFrame({"class": [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)], "probability": probs})
-    common.show_chart(st, charts.bars_chart(df, "class", "probability", title="softmax(z / T)",
-                                            x_title=_("class"), y_title=_("probability")), width="stretch")
+    title = alt.Title(_("Probabilities"), subtitle=_("softmax(z / T), T = {t}", t=f"{temperature:g}"))
+    bars = charts.bars_chart(df, "class", "probability", title=title, height=320,
+                             y_scale=alt.Scale(domain=[0, 1]))
+    common.show_chart(st, bars.encode(x=alt.X("class:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
+                                      y=alt.Y("probability:Q", title=_("probability"), scale=alt.Scale(domain=[0, 1]))),
+                      width="stretch")
 with st.expander(_("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)")):
     jac = nnlib.Softmax.jacobian(logits, temperature=temperature)
     st.dataframe(pd.DataFrame(jac, columns=[f"∂/∂z{j + 1}" for j in range(len(logits))],

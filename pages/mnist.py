@@ -172,13 +172,15 @@ def draw(r: TrainingRun) -> None:
         c1, c2 = st.columns(2)
         c1.metric(_("Last epoch took"), "—" if seconds is None else f"{seconds:.2f} s")
         c2.metric(_("Test loss"), "—" if not r.history else f"{r.last['val_loss']:.4f}")
-        if r.history:
-            heads = {c: _(c) for c in COMPARISON_COLUMNS}  # headers in the session's language
-            st.dataframe(views.post_comparison(r.history).tail(5).rename(columns=heads), hide_index=True,
-                         width="stretch",
-                         column_config={heads["quantity"]: st.column_config.TextColumn(width="medium"),
-                                        **{heads[c]: st.column_config.NumberColumn(format="%.10f")
-                                           for c in ("post", "this run", "difference")}})
+    if r.history:  # the whole width: four columns of 10-digit numbers do not fit half of it
+        heads = {c: _(c) for c in COMPARISON_COLUMNS}  # headers in the session's language
+        table = views.post_comparison(r.history).tail(5)
+        table["difference"] = table["difference"].map(views.difference_text)
+        st.dataframe(table.rename(columns=heads), hide_index=True, width="stretch",
+                     column_config={heads["quantity"]: st.column_config.TextColumn(width="medium"),
+                                    **{heads[c]: st.column_config.NumberColumn(format="%.10f")
+                                       for c in ("post", "this run")},
+                                    heads["difference"]: st.column_config.TextColumn(heads["difference"])})
 
     st.subheader(_("First-layer weights"))
     left, right = st.columns([3, 2])
@@ -253,8 +255,21 @@ with tab_conf:
                  share=f"{np.mean(guesses == test.y_test):.2%}"))
     mistakes_only = st.toggle(_("Hide the diagonal (show only the mistakes)"), key="mnist_mistakes_only")
     c1, c2 = common.side_by_side([3, 2])
-    common.show_chart(c1, views.confusion_chart(test.y_test, guesses, mistakes_only), width="stretch")
+    clicked = common.show_chart(c1, views.confusion_chart(test.y_test, guesses, mistakes_only, select="cell"),
+                                width="stretch", on_select="rerun", selection_mode="cell", key="mnist_confusion")
     common.show_chart(c2, views.per_class_chart(views.per_class_frame(test.y_test, guesses)), width="stretch")
+    cell = views.selected_cell((clicked or {}).get("selection"))  # a dict: {"selection": {"cell": [...]}}
+    if cell is None:
+        st.caption(_("Click a cell of the matrix to see its test images (double-click to clear)."))
+    else:
+        true_digit, predicted = cell
+        shown = views.cell_indices(test.y_test, guesses, true_digit, predicted)
+        total = int(((test.y_test == true_digit) & (guesses == predicted)).sum())
+        st.markdown(_("**True {true}, predicted {predicted}: {total} test images** (the first {shown} shown).",
+                      true=true_digit, predicted=predicted, total=total, shown=len(shown)))
+        for row in range(0, len(shown), 12):
+            for col, i in zip(st.columns(12), shown[row:row + 12], strict=False):
+                col.image(views.digit_image(test.x_test[i], 2), caption=f"#{i}", width="stretch")
 
 with tab_wrong:
     if tab_wrong.open:  # drawn only when opened: its 12 charts cost ~0.3 s of CPU
@@ -330,6 +345,8 @@ with tab_draw:
     with left:
         source = st.radio(_("Input"), list(INPUTS), horizontal=True, key="mnist_input",
                           label_visibility="collapsed", format_func=shown(INPUTS))
+        if source == "Draw":
+            st.space("small")  # room for the canvas's hover toolbar, which sits above its top edge
         image = canvas_image() if source == "Draw" else uploaded_image()
     with right:
         show_guess(image, uploaded=source != "Draw")

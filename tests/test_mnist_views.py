@@ -185,3 +185,23 @@ def test_post_loss_frame_overlays_the_printout_and_this_run():
     df = views.post_loss_frame(post_history(3))
     assert len(df) == 23
     assert set(df[df["run"] == "current run"]["series"]) == {"train loss (full pass)"}
+
+
+def test_a_confusion_cell_click_selects_its_test_images():
+    labels = np.array([4, 4, 9, 4, 7, 4])
+    guesses = np.array([9, 4, 9, 9, 1, 9])
+    assert views.cell_indices(labels, guesses, 4, 9).tolist() == [0, 3, 5]
+    assert views.cell_indices(labels, guesses, 4, 9, k=2).tolist() == [0, 3]
+    assert views.cell_indices(labels, guesses, 7, 7).size == 0
+    assert views.selected_cell({"cell": [{"true": "4", "predicted": "9"}]}) == (4, 9)  # Streamlit's state
+    assert views.selected_cell({"cell": []}) is None and views.selected_cell(None) is None
+    assert views.selected_cell({"cell": [{"true": "<b>"}]}) is None  # never trusted blindly
+    chart = json.loads(views.confusion_chart(labels, guesses, select="cell").to_json())
+    params = chart.get("params", []) + [p for layer in chart["layer"] for p in layer.get("params", [])]
+    assert params and params[0]["name"] == "cell" and params[0]["select"]["fields"] == ["true", "predicted"]
+
+
+def test_a_difference_of_zero_reads_0_and_tiny_ones_keep_their_sign():
+    assert views.difference_text(-0.0) == "0" and views.difference_text(0.0) == "0"
+    assert views.difference_text(-1.1e-16) == "-1.1e-16" and views.difference_text(0.00042) == "+4.2e-04"
+    assert views.difference_text(None) == "—" and views.difference_text(float("nan")) == "—"

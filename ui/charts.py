@@ -116,8 +116,13 @@ def function_chart(x: np.ndarray, curves: dict[str, np.ndarray], point: tuple[fl
 
 
 def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: str | None = None,
-                   x_title: str | None = None, y_title: str | None = None, height: int = 300) -> alt.Chart:
-    """A count matrix as a heatmap with the numbers written in the cells."""
+                   x_title: str | None = None, y_title: str | None = None, height: int = 300,
+                   select: str | None = None) -> alt.Chart:
+    """A count matrix as a heatmap with the numbers written in the cells.
+
+    ``select`` names a point selection on the cells (fields ``true`` and ``predicted``, the row and
+    column labels): with ``st.altair_chart(on_select="rerun")`` a click on a cell reruns the page with
+    that cell in the chart's selection state."""
     title = _("Confusion matrix") if title is None else title
     x_title = _("predicted") if x_title is None else x_title
     y_title = _("true") if y_title is None else y_title
@@ -127,13 +132,16 @@ def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: s
     df = pd.DataFrame({"true": np.array(labels)[rows.ravel()], "predicted": np.array(labels)[cols.ravel()],
                        "count": counts.ravel()})
     base = alt.Chart(df, title=title, height=height).encode(
-        x=alt.X("predicted:N", title=x_title, sort=labels),
+        x=alt.X("predicted:N", title=x_title, sort=labels, axis=alt.Axis(labelAngle=0)),  # read, not tilted
         y=alt.Y("true:N", title=y_title, sort=labels),
     )
     cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
                                     tooltip=[alt.Tooltip("true:N", title=y_title),
                                              alt.Tooltip("predicted:N", title=x_title),
                                              alt.Tooltip("count:Q", title=_("count"))])
+    if select:
+        cells = cells.add_params(alt.selection_point(name=select, fields=["true", "predicted"], on="click",
+                                                     clear="dblclick"))
     threshold = counts.max() / 2 if counts.size else 0
     text = base.mark_text(fontSize=14).encode(
         text="count:Q",

@@ -131,7 +131,7 @@ def per_class_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
 
 
 def confusion_chart(labels: np.ndarray, guesses: np.ndarray, mistakes_only: bool = False,
-                    height: int = 380) -> alt.Chart:
+                    height: int = 380, select: str | None = None) -> alt.Chart:
     """The 10×10 confusion matrix heatmap; ``mistakes_only`` blanks the diagonal so the
     colour scale shows which digits get confused."""
     from nnlib import confusion_matrix
@@ -142,7 +142,26 @@ def confusion_chart(labels: np.ndarray, guesses: np.ndarray, mistakes_only: bool
         np.fill_diagonal(counts, 0)
     title = _("Test-set mistakes (diagonal hidden)") if mistakes_only else _("Test-set confusion matrix")
     return charts.matrix_heatmap(counts, DIGITS, title=title, x_title=_("predicted digit"),
-                                 y_title=_("true digit"), height=height)
+                                 y_title=_("true digit"), height=height, select=select)
+
+
+def selected_cell(selection: dict | None, name: str = "cell") -> tuple[int, int] | None:
+    """(true digit, predicted digit) of the clicked confusion-matrix cell in a Streamlit chart
+    selection state (``{"cell": [{"true": "4", "predicted": "9"}]}``), or None."""
+    points = (selection or {}).get(name) or []
+    if not points:
+        return None
+    try:
+        return int(points[0]["true"]), int(points[0]["predicted"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def cell_indices(labels: np.ndarray, guesses: np.ndarray, true: int, predicted: int, k: int = 24) -> np.ndarray:
+    """Indices of (up to ``k`` of) the test images with label ``true`` that were classified as
+    ``predicted`` — the images behind one confusion-matrix cell, in test-set order."""
+    labels, guesses = np.asarray(labels).reshape(-1), np.asarray(guesses).reshape(-1)
+    return np.flatnonzero((labels == true) & (guesses == predicted))[:k]
 
 
 # -- training, versus the post ----------------------------------------------------------------
@@ -177,6 +196,14 @@ def post_comparison(history: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["quantity", "post", "this run"])
     df["difference"] = df["this run"] - df["post"]
     return df
+
+
+def difference_text(d: float | None) -> str:
+    """A this-run-minus-post difference as table text: "0" when they are equal (never "-0.0000000000"),
+    else two significant digits in scientific notation with the sign ("+3.1e-16"); "—" when missing."""
+    if d is None or d != d:
+        return "—"
+    return "0" if d == 0 else f"{d:+.1e}"
 
 
 def post_loss_frame(history: list[dict]) -> pd.DataFrame:

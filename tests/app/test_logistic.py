@@ -268,3 +268,17 @@ def test_thin_keeps_the_ends():
     out = views.thin(df, 7)
     assert len(out) == 7 and out["v"].iloc[0] == 0 and out["v"].iloc[-1] == 999
 
+
+
+def test_the_reading_text_tells_the_default_runs_plateau_truthfully():
+    """The page says the post's run drops to 0.50 after one epoch and then almost stalls (0.46 after
+    ten): train the default run here and check those numbers, and that centred data keeps falling."""
+    at = open_page()
+    for _ in range(10):
+        at.button(key="logistic_step").click().run()
+    losses = [row["loss"] for row in at.session_state["run:logistic"].history]
+    assert round(losses[0], 2) == 1.58 and round(losses[1], 2) == 0.50 and round(losses[9], 2) == 0.46
+    assert losses[1] - losses[9] < 0.05 < losses[0] - losses[1]  # a fast drop, then a plateau
+    text = " ".join(m.value for m in at.markdown)
+    assert "drops from 1.58 to 0.50 after the first epoch, then almost stalls (0.46 after ten epochs)" in text
+    assert "the loss keeps falling as the curve gets steeper" not in text

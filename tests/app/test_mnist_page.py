@@ -137,6 +137,7 @@ def test_misclassified_digits_are_drawn_when_their_tab_opens():
     assert len(at.get("vega_lite_chart")) == 4 + 12  # and their probabilities
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point of this preset
 def test_the_blow_up_preset_really_diverges_and_says_why():
     at = open_mnist()
     at.button(key="mnist_preset_diverge").click().run()
@@ -146,3 +147,16 @@ def test_the_blow_up_preset_really_diverges_and_says_why():
     errors = " ".join(e.value for e in at.error)
     assert "Training diverged" in errors and "the weights blew up" in errors, errors
     assert epoch(at) == 0  # the epoch never completed
+
+
+def test_clicking_a_confusion_cell_shows_its_test_images():
+    at = open_mnist({"subset": "1000"})
+    assert any("Click a cell of the matrix" in c.value for c in at.caption)
+    # what the browser sends when a cell is clicked (the chart's selection state, keyed by the chart's key)
+    at.session_state["mnist_confusion"] = {"selection": {"cell": [{"true": "4", "predicted": "9"}]}}
+    at.run()
+    assert not at.exception
+    title = next(m.value for m in at.markdown if m.value.startswith("**True 4, predicted 9:"))
+    total = int(title.split(": ")[1].split(" ")[0])
+    shown = [i for i in at.get("image") if i.proto.imgs and i.proto.imgs[0].caption.startswith("#")]
+    assert 0 < len(shown) == min(total, 24)

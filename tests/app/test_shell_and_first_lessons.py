@@ -348,3 +348,14 @@ def test_log_scale_toggle_and_the_note_on_what_restarts_the_model(page):
     assert loss_scale() == "log"
     assert at.query_params.get("logy") in ("True", ["True"])  # travels in the share link
     assert "logy=True" in at.sidebar.code[0].value
+
+
+def test_the_neuron_caption_claims_the_posts_numbers_only_with_the_posts_settings():
+    post = open_page("single_neuron")
+    assert any("the same numbers as the post" in c.value for c in post.caption)
+    fast = open_page("single_neuron", {"preset": "fast"})  # lr 10
+    captions = " ".join(c.value for c in fast.caption)
+    assert "the same numbers as the post" not in captions
+    assert "learning rate 10, the post's is 0.01" in captions
+    mean = open_page("single_neuron", {"postgrad": "0"})
+    assert "gradient of the mean" in " ".join(c.value for c in mean.caption)

@@ -95,3 +95,34 @@ def test_nothing_wider_than_a_phone(browser, app_url, artifacts_dir, slug):
         assert not wide, f"/{slug} is wider than a {PHONE['width']}-px phone: {wide[:8]}"
     finally:
         context.close()
+
+
+def test_the_canvas_toolbar_leaves_the_input_choice_readable(browser, app_url, artifacts_dir):
+    """The drawing canvas shows its toolbar (upload, undo, redo, draw, clear) above its top edge on
+    hover; it once covered the "Upload an image" choice."""
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{app_url}/mnist?subset=1000")
+        wait_idle(page)
+        page.get_by_role("tab", name="Draw a digit").click()
+        canvas = page.locator(".st-key-mnist_canvas")
+        canvas.scroll_into_view_if_needed()
+        canvas.hover()
+        page.wait_for_timeout(800)
+        toolbar = page.evaluate(
+            """() => { const host = document.querySelector(
+                           '.st-key-mnist_canvas [data-testid=stBidiComponentIsolated]');
+                       const root = host.shadowRoot || host;
+                       const card = root.querySelector('.dc-toolbar-card');
+                       if (!card) return null; const r = card.getBoundingClientRect();
+                       return {x: r.left, y: r.top, width: r.width, height: r.height}; }""")
+        label = page.get_by_text("Upload an image").bounding_box()
+        page.screenshot(path=str(artifacts_dir / "layout-canvas-toolbar.png"))
+        assert toolbar is not None, "the canvas toolbar did not appear on hover"
+        overlap_x = toolbar["x"] < label["x"] + label["width"] and label["x"] < toolbar["x"] + toolbar["width"]
+        overlap_y = toolbar["y"] < label["y"] + label["height"] and label["y"] < toolbar["y"] + toolbar["height"]
+        assert not (overlap_x and overlap_y), f"the canvas toolbar {toolbar} covers 'Upload an image' {label}"
+    finally:
+        context.close()
