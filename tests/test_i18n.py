@@ -263,3 +263,21 @@ def test_a_bad_upload_is_refused_in_korean():
         nnlib.save(model, buf, meta={"page": "mnist"})
         ok, message = live.load_into("neuron", run, buf.getvalue(), "other.npz")
         assert not ok and "'mnist' 페이지에서 저장한 파일" in message
+
+
+def test_switching_language_keeps_the_pins_and_every_control():
+    at = apptools.open_page("pages/single_neuron.py", {"lr": "0.1", "epochs": "200"})
+    at.button(key="neuron_step").click().run()
+    at.button(key="neuron_pin").click().run()
+    at.toggle(key="neuron.postgrad").set_value(False).run()  # a second run, drawn over the pinned one
+    at.button(key="neuron_step").click().run()
+    pins = at.session_state["pins:neuron"]
+    assert len(pins) == 1 and pins[0]["label"] == "lr=0.1"
+    at.radio(key="app.lang").set_value("ko").run()
+    assert not at.exception
+    assert at.session_state["pins:neuron"] == pins and at.session_state["run:neuron"].epochs_done == 1
+    assert at.select_slider(key="neuron.lr").value == 0.1 and at.select_slider(key="neuron.epochs").value == 200
+    assert at.toggle(key="neuron.postgrad").value is False
+    loss_chart = apptools.chart_text(at.get("vega_lite_chart")[0])
+    assert "lr=0.1 · 학습 손실" in loss_chart and "현재 실행 · 학습 손실" in loss_chart  # the pin, drawn in Korean
+    assert dict(at.query_params).get("lang") == "ko" and dict(at.query_params).get("lr") == "0.1"
