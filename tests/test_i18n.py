@@ -135,6 +135,14 @@ def _spec_texts(spec, frames) -> list[str]:
         if node.get("title") is not None:
             title_text(node["title"])
         for channel, enc in (node.get("encoding") or {}).items():
+            if channel == "tooltip":  # what a hover shows: each field's title (or name) and nominal values
+                for tip in enc if isinstance(enc, list) else [enc]:
+                    if isinstance(tip, dict) and "field" in tip:
+                        out.append(tip.get("title") or tip["field"])
+                        if tip.get("type") == "nominal":
+                            out.extend(str(v) for f in frames if tip["field"] in f.columns
+                                       for v in f[tip["field"]].dropna().unique())
+                continue
             if not isinstance(enc, dict) or "field" not in enc:
                 continue
             field = enc["field"]
@@ -154,7 +162,8 @@ def _spec_texts(spec, frames) -> list[str]:
 
 def visible_texts(at) -> list[str]:
     """Every text a user reads on the page: titles, markdown, captions, alerts, labels, help tooltips, option
-    names, metric labels, button labels, expander and tab labels, table headers, chart titles and axes."""
+    names, metric labels, button labels, expander and tab labels, table headers, chart titles, axes, legends
+    and tooltips."""
     import json
 
     out = []
