@@ -5,6 +5,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ui import i18n
@@ -83,6 +84,8 @@ PAGES = {
     "mlp_deep": ("pages/mlp.py", {"section": "deep"}, "mlp_step"),
     "mlp_playground": ("pages/mlp.py", {"section": "playground"}, "mlp_step"),
     "mnist": ("pages/mnist.py", {"subset": "1000"}, "mnist_step"),
+    "logistic_lecture": ("pages/logistic_1d.py", {"lecture": "1"}, "logistic_step"),  # explanations folded away
+    "mnist_lecture": ("pages/mnist.py", {"subset": "1000", "lecture": "1", "grad": "post"}, None),
 }
 # pages whose Korean is not done yet: their "no English left" test must fail the day they are done
 UNFINISHED: set[str] = set()
@@ -132,6 +135,14 @@ def _spec_texts(spec, frames) -> list[str]:
         if node.get("title") is not None:
             title_text(node["title"])
         for channel, enc in (node.get("encoding") or {}).items():
+            if channel == "tooltip":  # what a hover shows: each field's title (or name) and nominal values
+                for tip in enc if isinstance(enc, list) else [enc]:
+                    if isinstance(tip, dict) and "field" in tip:
+                        out.append(tip.get("title") or tip["field"])
+                        if tip.get("type") == "nominal":
+                            out.extend(str(v) for f in frames if tip["field"] in f.columns
+                                       for v in f[tip["field"]].dropna().unique())
+                continue
             if not isinstance(enc, dict) or "field" not in enc:
                 continue
             field = enc["field"]
@@ -151,7 +162,8 @@ def _spec_texts(spec, frames) -> list[str]:
 
 def visible_texts(at) -> list[str]:
     """Every text a user reads on the page: titles, markdown, captions, alerts, labels, help tooltips, option
-    names, metric labels, button labels, expander and tab labels, table headers, chart titles and axes."""
+    names, metric labels, button labels, expander and tab labels, table headers, chart titles, axes, legends
+    and tooltips."""
     import json
 
     out = []
@@ -225,3 +237,56 @@ def test_the_checker_names_english_and_passes_formulas_names_and_korean():
 def test_a_percent_sign_in_prose_is_not_a_placeholder():
     assert catalog_tool.placeholders("epochs about 20 % faster, 94.7 % (on its rows)") == []
     assert catalog_tool.placeholders("%d of %s") == ["%d", "%s"]
+
+
+def test_link_notices_and_a_diverged_run_are_explained_in_korean_with_the_original_kept():
+    at = apptools.open_page("pages/single_neuron.py", {"lang": "ko", "lr": "banana", "epochs": "-5"})
+    notices = " ".join(w.value for w in at.warning)
+    assert "lr=banana" in notices and "epochs=-5" in notices
+    assert "무시했습니다" in notices and "슬라이더의 값이 아닙니다" in notices and "ignored" not in notices
+    run = at.session_state["run:neuron"]
+    run.model.layers[0].W[...] = np.nan  # weights gone bad, as after an overflow
+    at.button(key="neuron_step").click().run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    explanation, original = error.split(" — ", 1)
+    assert "발산" in explanation and "학습률" in explanation
+    assert original == run.error.removeprefix("Training diverged: ")  # nnlib's own (English) message
+    assert "learning rate" in original
+
+
+def test_a_bad_upload_is_refused_in_korean():
+    import io
+
+    import nnlib
+    from ui import live
+    from ui.run import TrainingRun
+
+    model = nnlib.Sequential(nnlib.Dense(3, 1, rng=np.random.default_rng(0)), nnlib.Sigmoid())
+    run = TrainingRun(signature=(), model=model, loss=nnlib.MSE(), optimizer=nnlib.SGD(model, lr=0.1),
+                      x=np.zeros((4, 3)), y=np.zeros((4, 1)))
+    with use_language("ko"):
+        ok, message = live.load_into("neuron", run, b"not a zip", "junk.npz")
+        assert not ok and message.startswith("junk.npz을(를) 불러올 수 없습니다. — ")
+        buf = io.BytesIO()
+        nnlib.save(model, buf, meta={"page": "mnist"})
+        ok, message = live.load_into("neuron", run, buf.getvalue(), "other.npz")
+        assert not ok and "'mnist' 페이지에서 저장한 파일" in message
+
+
+def test_switching_language_keeps_the_pins_and_every_control():
+    at = apptools.open_page("pages/single_neuron.py", {"lr": "0.1", "epochs": "200"})
+    at.button(key="neuron_step").click().run()
+    at.button(key="neuron_pin").click().run()
+    at.toggle(key="neuron.postgrad").set_value(False).run()  # a second run, drawn over the pinned one
+    at.button(key="neuron_step").click().run()
+    pins = at.session_state["pins:neuron"]
+    assert len(pins) == 1 and pins[0]["label"] == "lr=0.1"
+    at.radio(key="app.lang").set_value("ko").run()
+    assert not at.exception
+    assert at.session_state["pins:neuron"] == pins and at.session_state["run:neuron"].epochs_done == 1
+    assert at.select_slider(key="neuron.lr").value == 0.1 and at.select_slider(key="neuron.epochs").value == 200
+    assert at.toggle(key="neuron.postgrad").value is False
+    loss_chart = apptools.chart_text(at.get("vega_lite_chart")[0])
+    assert "lr=0.1 · 학습 손실" in loss_chart and "현재 실행 · 학습 손실" in loss_chart  # the pin, drawn in Korean
+    assert dict(at.query_params).get("lang") == "ko" and dict(at.query_params).get("lr") == "0.1"

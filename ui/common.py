@@ -53,6 +53,16 @@ LECTURE_CSS = """
 </style>
 """
 
+# Korean breaks lines between words (at spaces), not inside them: "합\n니다" is hard to read, most of all
+# on a projector. Long tokens (code, numbers) may still wrap anywhere rather than overflow.
+KOREAN_CSS = """
+<style>
+  [data-testid="stMain"] :is(p, li, td, th, h1, h2, h3, h4, label, summary),
+  [data-testid="stSidebar"] :is(p, li, h1, h2, h3, label),
+  [data-testid="stMain"] .stButton button p { word-break: keep-all; overflow-wrap: anywhere; }
+</style>
+"""
+
 
 def page_start() -> None:
     """The top of every page: the shared sidebar (seed, lecture mode) and lecture styling.
@@ -78,7 +88,7 @@ def page_start() -> None:
                      "Every number on these pages is computed by it."))
         st.divider()
     show_notices(app.notices)
-    st.html(LECTURE_CSS if lecture_mode() else BASE_CSS)
+    st.html((LECTURE_CSS if lecture_mode() else BASE_CSS) + (KOREAN_CSS if i18n.current_language() == "ko" else ""))
 
 
 def browser_language() -> str:
