@@ -106,10 +106,9 @@ probs = nnlib.softmax(logits, temperature=temperature)
 with s2:
     df = pd.DataFrame({"class": [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)], "probability": probs})
     title = alt.Title(_("Probabilities"), subtitle=_("softmax(z / T), T = {t}", t=f"{temperature:g}"))
-    bars = charts.bars_chart(df, "class", "probability", title=title, height=320,
-                             y_scale=alt.Scale(domain=[0, 1]))
-    common.show_chart(st, bars.encode(x=alt.X("class:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
-                                      y=alt.Y("probability:Q", title=_("probability"), scale=alt.Scale(domain=[0, 1]))),
+    bars = charts.bars_chart(df, "class", "probability", title=title, height=320, y_scale=alt.Scale(domain=[0, 1]),
+                             x_title=_("class"), y_title=_("probability"))
+    common.show_chart(st, bars.encode(x=alt.X("class:N", sort=None, title=None, axis=alt.Axis(labelAngle=0))),
                       width="stretch")
 with st.expander(_("The softmax Jacobian ∂s/∂z (what a correct backward pass multiplies by)")):
     jac = nnlib.Softmax.jacobian(logits, temperature=temperature)

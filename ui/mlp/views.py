@@ -249,8 +249,10 @@ def gradcheck_chart(frame: pd.DataFrame, bar: int = 22) -> alt.Chart:
         y=alt.Y("parameter:N", sort=None, title=None),
         x=alt.X("digits:Q", title=_("matching digits"), scale=alt.Scale(domain=[0, DIGITS_MAX]),
                 axis=alt.Axis(values=[0, 4, 8, 12, 16])),
-        tooltip=[alt.Tooltip("parameter:N"), alt.Tooltip("backprop:Q", format=".4e"),
-                 alt.Tooltip("numerical:Q", format=".4e"), alt.Tooltip("rel_error:Q", format=".2e")],
+        tooltip=[alt.Tooltip("parameter:N", title=_("parameter")),
+                 alt.Tooltip("backprop:Q", title=_("backprop"), format=".4e"),
+                 alt.Tooltip("numerical:Q", title=_("numerical"), format=".4e"),
+                 alt.Tooltip("rel_error:Q", title=_("relative error"), format=".2e")],
     )
     bars = base.mark_bar(height=bar * 0.7).encode(
         color=alt.Color("verdict:N", legend=None,
