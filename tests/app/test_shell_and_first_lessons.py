@@ -211,7 +211,7 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     buf = io.BytesIO()
     nnlib.save(other, buf, meta={"page": "neuron"})
     ok, message = live.load_into("neuron", fresh, buf.getvalue(), "wide.npz")
-    assert not ok and "layer sizes: 3-2 in the file, 1-1 on this page" in shown(message), message
+    assert not ok and "layer sizes: 3-2 in the file, 3-1 on this page" in shown(message), message
     ok, message = live.load_into("mlp", fresh, blob, "model.npz")
     assert not ok and "“neuron” page" in message
 
