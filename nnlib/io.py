@@ -89,6 +89,7 @@ def save(model: Sequential, file: str | Path | BinaryIO, meta: dict | None = Non
 
 MAX_MODEL_BYTES = 2**28
 """``load``'s default cap on a model's weights (268 MB: 33 million float64 parameters)."""
+MAX_LAYERS = 1000  # layers in one architecture (each is built to check it)
 _TEXT_LIMITS = {"nnlib_format": 2**10, "architecture": 2**20, "meta": 2**20}  # bytes of each text entry
 
 
@@ -202,6 +203,8 @@ def _param_shapes(config, name: str, max_bytes: int | None) -> dict[str, tuple[i
     it, and refused when their total size is over ``max_bytes``."""
     if not isinstance(config, list) or not config:
         raise ValueError(f"{name}: architecture must be a non-empty list of layer configs")
+    if len(config) > MAX_LAYERS:
+        raise ValueError(f"{name}: its architecture lists {len(config):,} layers; at most {MAX_LAYERS:,} are read")
     shapes: dict[str, tuple[int, ...]] = {}
     total = 0
     for i, cfg in enumerate(config):

@@ -51,6 +51,7 @@ class Optimizer:
         self.steps = 0
         # built from a model: step() checks that the model still holds the very arrays it updates
         self._model = params if hasattr(params, "param_pairs") else None
+        self._watch = self._watch_list() if self._model is not None else []
         self.weight_decay = weight_decay
         self.decay = decay
         self.decayed = [p.ndim >= 2 for p, _ in self.pairs]  # weight matrices, not bias vectors
@@ -109,7 +110,20 @@ class Optimizer:
             extra = self.penalty_grad(i)
             self._update(i, p, g if extra is None else g + extra)  # the layers' gradients stay the loss's
 
+    def _watch_list(self) -> list:
+        """(layer, attribute, parameter, gradient) for each pair, when the layers keep their arrays
+        as attributes ``W``/``dW``: ``step`` then checks identity with a few attribute lookups."""
+        watch = [(layer, key, p, g) for layer in self._model.layers
+                 for (key, p), g in zip(layer.params().items(), layer.grads().values(), strict=True)]
+        same = len(watch) == len(self.pairs) and all(
+            getattr(layer, key, None) is p and getattr(layer, "d" + key, None) is g and p is pair[0] and g is pair[1]
+            for (layer, key, p, g), pair in zip(watch, self.pairs, strict=True))
+        return watch if same else []  # otherwise: check by name, building the model's dicts
+
     def _check_model(self) -> None:
+        if self._watch and all(getattr(layer, key) is p and getattr(layer, "d" + key) is g
+                               for layer, key, p, g in self._watch) and len(self._watch) == len(self.pairs):
+            return  # the fast path: a few attribute lookups per step
         params, grads = self._model.params(), self._model.grads()
         for (name, p), (p_old, g_old) in zip(params.items(), self.pairs, strict=False):
             if p is not p_old or grads[name] is not g_old:

@@ -113,6 +113,13 @@ def test_an_oversized_text_entry_is_refused_before_it_is_read(model_bytes):
              r"'architecture' entry inflates to 16,777,352 bytes \(at most 1,048,576")
 
 
+def test_an_architecture_of_a_hundred_thousand_layers_is_refused_before_they_are_built(model_bytes):
+    arch = _text_npy("[" + ", ".join(['{"type": "ReLU"}'] * 100_000) + "]")  # 1.7 MB inflated: over the limit
+    _refused(h.replaced(model_bytes, architecture=arch), r"'architecture' entry inflates to")
+    arch = _text_npy("[" + ", ".join(['{"type":"ReLU"}'] * 5000) + "]")
+    _refused(h.replaced(model_bytes, architecture=arch), r"its architecture lists 5,000 layers; at most 1,000")
+
+
 def test_the_size_limit_is_a_parameter_and_an_honest_model_within_it_loads(model_bytes):
     model = nn.load(model_bytes, max_bytes=10_000)
     assert model.config() == h.small_model().config()

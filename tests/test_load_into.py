@@ -16,7 +16,7 @@ from ui.run import TrainingRun
 
 
 def shown(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # escapes, invisible word joiners
 
 
 def run_of(model: nnlib.Sequential) -> TrainingRun:

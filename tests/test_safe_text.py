@@ -23,7 +23,7 @@ import nnlib
 from ui import live
 from ui.params import MAX_NOTICES, ignored_notice, notice_text, repeated_notice
 from ui.run import TrainingRun
-from ui.safe_text import LIMIT, cut, plain
+from ui.safe_text import JOINER, LIMIT, cut, plain
 
 PUNCT = re.escape(string.punctuation)
 INERT = re.compile(rf"(?:\\[{PUNCT}]|[^{PUNCT}\x00-\x1f\x7f])*")  # escaped punctuation, or no punctuation
@@ -34,6 +34,13 @@ ATTACK = "[Session expired: log in](https://evil.example/login)"
 
 
 def unescape(markdown: str) -> str:
+    """What a reader sees: escapes resolved, the invisible word joiners gone."""
+    return re.sub(rf"\\([{PUNCT}])", r"\1", markdown).replace(JOINER, "")
+
+
+def unescape_only(markdown: str) -> str:
+    """The text GitHub-flavoured Markdown searches for bare URLs and emoji: escapes resolved,
+    the joiners still there."""
     return re.sub(rf"\\([{PUNCT}])", r"\1", markdown)
 
 
@@ -53,6 +60,7 @@ link_values = st.text(st.characters(codec="utf-8"), max_size=6000) | st.sampled_
 def test_plain_is_inert_cut_short_and_reads_as_the_value(value):
     out = plain(value)
     assert inert(out), out
+    assert not re.search(r"(?i)https?:/|www\.|:[\w-]+:|@\w", unescape_only(out))  # autolink/emoji patterns
     assert len(cut(value)) <= LIMIT + 1
     assert unescape(out) == cut(value)  # nothing but the (cut) value itself is shown
     if len(value) <= LIMIT and not any(unicodedata.category(c)[0] == "C" for c in value):
@@ -75,7 +83,7 @@ def test_link_notices_keep_link_values_inert_and_bounded(bad):
 
 def test_the_crafted_link_of_the_issue_renders_no_link():
     notice = ignored_notice("logits", ATTACK, "not a number", "2.0, 1.0, 0.1")
-    assert "](" not in notice and "\\[Session expired\\: log in\\]\\(https\\:\\/\\/evil\\.example" in notice
+    assert "](" not in notice and "\\[Session expired\\:" + JOINER + " log in\\]\\(https\\:" + JOINER in notice
     assert unescape(notice).startswith(f"“logits={ATTACK}”")
     long = ignored_notice("lr", "9" * 5000, "outside 0…1", 0.1)
     assert len(long) < 250 and "…" in long

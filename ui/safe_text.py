@@ -11,8 +11,12 @@ become a clickable link inside the app's own warning box. ``plain`` makes such a
   value cannot fill the page;
 - every ASCII punctuation character is backslash-escaped (CommonMark allows an escape before
   any of them, and it then stands for itself): no link, emphasis, code span, HTML tag,
-  entity, ``$`` maths, ``:color[...]`` directive, ``:material/icon:`` or bare autolink
-  (``http\\://`` and ``www\\.`` are not recognised) can form.
+  entity, ``$`` maths, ``:color[...]`` directive or ``:material/icon:`` can form;
+- an invisible WORD JOINER (U+2060) follows every ``:`` and ``@`` and sits between ``www`` and
+  its dot: GitHub-flavoured Markdown finds bare URLs (``https://…``, ``www.…``) and e-mail
+  addresses in the text *after* escapes are resolved (a real browser showed
+  ``https\\:\\/\\/evil.example`` as a link), and emoji shortcodes (``:smile:``) the same
+  way; the joiner breaks those patterns without changing what a reader sees.
 
 Use it at the place where the value is put into a message, not earlier: the message's own
 Markdown (bold, line breaks) keeps working.
@@ -20,11 +24,16 @@ Markdown (bold, line breaks) keeps working.
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 
 LIMIT = 80  # characters of an outside value shown in a message
+JOINER = "\u2060"  # WORD JOINER: invisible, breaks autolink and emoji patterns
 _ESCAPE = {ord(c): "\\" + c for c in string.punctuation}
+_ESCAPE[ord(":")] = "\\:" + JOINER
+_ESCAPE[ord("@")] = "\\@" + JOINER
+_WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
 
 
 def cut(value: object, limit: int = LIMIT) -> str:
@@ -37,5 +46,6 @@ def cut(value: object, limit: int = LIMIT) -> str:
 
 def plain(value: object, limit: int = LIMIT) -> str:
     """``value`` as inert Markdown text: one line, at most ``limit`` characters (+ "…"), every
-    ASCII punctuation character backslash-escaped. See the module docstring."""
-    return cut(value, limit).translate(_ESCAPE)
+    ASCII punctuation character backslash-escaped, a word joiner after ``:``, ``@`` and ``www``
+    (before a dot). See the module docstring."""
+    return _WWW.sub(r"\1" + JOINER, cut(value, limit)).translate(_ESCAPE)

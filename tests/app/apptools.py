@@ -29,7 +29,7 @@ def open_page(page_file: str | None = None, query: dict | None = None) -> AppTes
 def shown(markdown: str) -> str:
     """What Markdown text with backslash escapes reads as: values from a link or a file are
     escaped in the page's messages (``ui.safe_text.plain``)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # escapes, invisible word joiners
 
 
 def metric(at: AppTest, label: str) -> str:

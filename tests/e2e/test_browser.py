@@ -270,3 +270,27 @@ def test_share_link_opened_first_on_a_fresh_server(browser, fresh_app_url, artif
         page.screenshot(path=str(artifacts_dir / "share-link-fresh-server.png"), full_page=False)
     finally:
         context.close()
+
+
+def test_a_crafted_share_link_shows_its_values_as_plain_text(page, app_url, artifacts_dir):
+    """Issue 11 §4: link values in the notice are text — no link, markup, maths, icon or code of the
+    attacker's choosing — and a 5,000-character value is cut short."""
+    attack = "[Session expired: log in](https://evil.example/login)"
+    query = urllib.parse.urlencode({
+        "fn": attack, "logits": "**bold** <b>html</b> `code` $x^2$ :red[red] :material/warning: www.evil.example",
+        "x0": "9" * 5000, "compare": "![img](https://evil.example/a.png)"})
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{app_url}/activations?{query}")
+        wait_idle(page)
+        alerts = page.locator("[data-testid='stAlert']")
+        assert alerts.count() >= 2  # the link notice and the logits warning
+        text = " ".join(alerts.all_inner_texts()).replace("\u2060", "")  # invisible word joiners (ui.safe_text)
+        assert f"fn={attack}" in text and "*bold*" in text and "<b>html</b>" in text and "$x^2$" in text, text
+        assert "9" * 100 not in text and "…" in text
+        assert alerts.locator("a, b, strong, em, code, img, .katex").count() == 0
+        icons = alerts.locator("[data-testid='stIconMaterial']").all_inner_texts()
+        assert "warning" not in icons, icons  # only the notice's own link_off icon
+        assert page.locator("a[href*='evil.example']").count() == 0
+        assert not exception_texts(page)
+        page.screenshot(path=str(artifacts_dir / f"crafted-link-{width}.png"), full_page=False)
