@@ -4,9 +4,12 @@ For each training page this starts ``streamlit run`` from ``--app-dir`` (default
 opens it in headless Debian chromium (Playwright, 1280×800) and, sampling the page every 20 ms:
 
 * first update  — Play clicked → the epoch counter or the progress bar first moves;
-* control       — the learning-rate slider moved one notch while playing → the page's share
+* control → url — the learning-rate slider moved one notch while playing → the page's share
                   link (the address bar, written at the end of the page's run) carries the new
-                  value, i.e. the whole page has run with it;
+                  value, i.e. the whole page has run with it (an upper bound on both versions:
+                  the new rate is in force from the top of that run);
+* control → lr  — the same, until the progress bar reads the new "lr" (the rate training uses;
+                  only where the progress bar shows it);
 * pause         — Pause clicked while playing → the button reads Resume *and* training has
                   stopped (the time of the last epoch/progress change after the click);
 * busy          — the share of the playing time the browser's main thread spent in long tasks
@@ -57,10 +60,11 @@ SAMPLER = """
   let n = 0;
   window.__timer = setInterval(() => {
     const value = document.querySelector('[data-testid="stMetricValue"]');
-    const bar = document.querySelector('[data-testid="stProgress"] [role="progressbar"]');
+    const box = document.querySelector('[data-testid="stProgress"]');
+    const bar = box && box.querySelector('[role="progressbar"]');
     const play = document.querySelector('.st-key-%(key)s button');
     const s = {t: performance.now(), epoch: value ? value.innerText : '',
-               progress: bar ? bar.getAttribute('aria-valuenow') + '|' + bar.innerText : '',
+               progress: bar ? bar.getAttribute('aria-valuenow') + '|' + box.innerText : '',
                button: play ? play.innerText : '', url: location.search};
     if (n++ %% 10 === 0) {
       // visible elements only: an empty placeholder has no height and cannot look dimmed
@@ -154,6 +158,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         t_ctrl = now(page)
         slider.press("ArrowRight")
         time.sleep(play_s)
+        new_lr = slider.get_attribute("aria-valuetext") or slider.get_attribute("aria-valuenow") or ""
         t_pause = click(page, button)
         time.sleep(6.0)
         samples = page.evaluate("window.__samples")
@@ -165,6 +170,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
     start_key = progress_key(before_play[-1]) if before_play else None
     first = next((s["t"] - t_play for s in samples if s["t"] > t_play and progress_key(s) != start_key), None)
     ctrl = next((s["t"] - t_ctrl for s in samples if s["t"] > t_ctrl and s["url"] != url_before), None)
+    ctrl_lr = next((s["t"] - t_ctrl for s in samples if s["t"] > t_ctrl and f"lr {new_lr}" in s["progress"]), None)
     after = [s for s in samples if s["t"] >= t_pause]
     flipped = next((s["t"] - t_pause for s in after if "pause" not in s["button"].lower()), None)
     last_change, prev = 0.0, (progress_key(after[0]) if after else None)
@@ -177,7 +183,8 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
     busy = sum(max(0.0, min(st + d, t_pause) - max(st, t_play)) for st, d in longtasks) / window
     return {
         "first update s": None if first is None else first / 1000,
-        "control s": None if ctrl is None else ctrl / 1000,
+        "control→url s": None if ctrl is None else ctrl / 1000,
+        "control→lr s": None if ctrl_lr is None else ctrl_lr / 1000,
         "pause s": None if pause is None else pause / 1000,
         "busy %": 100 * busy,
         "longest task s": max((d for _, d in longtasks), default=0.0) / 1000,
@@ -256,8 +263,12 @@ def main() -> None:
                 cells = []
                 for field in runs[0]:
                     values = [r[field] for r in runs if r[field] is not None]
-                    med = statistics.median(values) if values else float("nan")
-                    cells.append(f"{field} {med:.2f}" if "s" == field.split()[-1] else f"{field} {med:.0f}")
+                    if not values:  # never happened within the measuring window (6 s after the click)
+                        cells.append(f"{field} none")
+                        continue
+                    med = statistics.median(values)
+                    missed = f" ({len(runs) - len(values)} of {len(runs)} never)" if len(values) < len(runs) else ""
+                    cells.append((f"{field} {med:.2f}" if "s" == field.split()[-1] else f"{field} {med:.0f}") + missed)
                 print(f"{name:>10}: " + " | ".join(cells), flush=True)
             if not args.no_share:
                 share = mnist_training_share(browser, url, args.app_dir.resolve())

@@ -156,7 +156,8 @@ def draw(r: TrainingRun) -> None:
         seconds = views.epoch_seconds(r.history)
         c1, c2 = st.columns(2)
         c1.metric("Last epoch took", "—" if seconds is None else f"{seconds:.2f} s")
-        c2.metric("Test loss", "—" if not r.history else f"{r.last['val_loss']:.4f}")
+        test_loss = live.shown_metrics(r).get("val_loss")  # loaded weights too, not only a trained epoch
+        c2.metric("Test loss", "—" if test_loss is None else f"{test_loss:.4f}")
         if r.history:
             st.dataframe(views.post_comparison(r.history).tail(5), hide_index=True, width="stretch",
                          column_config={"quantity": st.column_config.TextColumn(width="medium"),

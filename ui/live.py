@@ -37,15 +37,15 @@ import streamlit as st
 import nnlib
 
 from . import charts, common
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .params import lecture_mode
 from .run import TrainingRun
 
 TICK = 0.1  # seconds until the fragment's first run after Play (the timer only starts the loop)
 SLICE = 0.1  # seconds of training at most between two checks for a click
 FRAME = 0.25  # seconds at least between two redraws of the metrics and curves
-LOOP = 1.5  # seconds at least a fragment run trains before it ends to redraw the page's pictures
-DRAW_SHARE = 0.1  # drawing may take at most this share of the time while playing
+LOOP = 2.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
+DRAW_SHARE = 0.05  # drawing (light and heavy each) may take at most this share of the time while playing
 EVAL_ROWS = 5000  # the Loss metric evaluates the current weights on training sets up to this size
 BUDGET = SLICE  # kept for pages that pass budget=
 MAX_PINS = 4
@@ -147,10 +147,10 @@ def speed_options(run: TrainingRun) -> list[str]:
 
 def _speed_label(option: str, per_tick: int) -> str:
     if option == "auto":
-        return _("auto ({n} ep.)", n=per_tick)
+        return _("⏩ auto ({n} ep.)", n=per_tick)
     if option.startswith("s"):
-        return _("{n} batch", n=option[1:]) if option == "s1" else _("{n} batches", n=option[1:])
-    return _("{n} epoch", n=option) if option == "1" else _("{n} epochs", n=option)
+        return ngettext("⏩ {n} batch", "⏩ {n} batches", int(option[1:]))
+    return ngettext("⏩ {n} epoch", "⏩ {n} epochs", int(option))
 
 
 def quota_of(option: str, per_tick: int) -> tuple[str, int]:
@@ -219,11 +219,14 @@ def shown_metrics(run: TrainingRun) -> dict:
     batch losses instead, labelled so."""
     last = run.last or {}
     loaded = "loaded" in run.extra and not run.history
-    key = (run.optimizer.steps, len(run.history), run.extra.get("loaded"), id(run.model))
+    n = 0 if run.x is None else len(run.x)
+    # a small training set is evaluated again after every step; a big one (MNIST) only at epoch 0
+    # or on loading, and the first epoch's batches leave that value alone until the epoch ends
+    steps = run.optimizer.steps if n <= EVAL_ROWS else None
+    key = (steps, len(run.history), run.extra.get("loaded"), id(run.model))
     cached = run.extra.get("_shown")
     if cached is not None and cached[0] == key:
         return cached[1]
-    n = 0 if run.x is None else len(run.x)
     out: dict = {"epoch": run.epochs_done}
     if last.get("train_loss") is not None:
         out.update(loss=last["train_loss"], accuracy=last.get("accuracy"),
@@ -244,7 +247,9 @@ def shown_metrics(run: TrainingRun) -> dict:
     return out
 
 
-def metrics(run: TrainingRun) -> None:
+def metrics(run: TrainingRun, cols: list | None = None) -> None:
+    """The metrics row. ``cols``: five placeholders (``st.empty``) to redraw in place while
+    playing; by default five new columns."""
     shown = shown_metrics(run)
     prev = run.extra.get("_shown_prev")
     if prev is None or prev[0] != run.epochs_done:
@@ -252,18 +257,19 @@ def metrics(run: TrainingRun) -> None:
             run.extra["_shown_prev"] = run.extra["_shown_at"]
         run.extra["_shown_at"] = (run.epochs_done, shown.get("loss"))
     prev = run.extra.get("_shown_prev")
-    cols = st.columns(5)
+    cols = cols or st.columns(5)
+    first = cols[0].container()  # the epoch and its captions
     before = run.extra.get("loaded_epochs", 0)
     done, target = run.epochs_done, run.target_epochs
     # never "200 / 50": a run trained past a lowered target says so
     value = f"{done} / {target}" if done <= target else _("{done} (target {target})", done=done, target=target)
-    cols[0].metric("Epoch", value,
+    first.metric("Epoch", value,
                    help=f"Counted from the loaded weights, which had trained {before} epochs before they were saved"
                    if "loaded" in run.extra else None)
     if done > target:
-        cols[0].caption(_("Trained past the new target: Reset to train {target} epochs.", target=target))
+        first.caption(_("Trained past the new target: Reset to train {target} epochs.", target=target))
     if "loaded" in run.extra and not run.history:
-        cols[0].caption(f"Loaded: {run.extra['loaded']}" + (f", trained {before} epochs" if before else ""))
+        first.caption(f"Loaded: {run.extra['loaded']}" + (f", trained {before} epochs" if before else ""))
     if run.history:
         delta = None
         if prev is not None and prev[1] is not None and shown.get("loss") is not None:
@@ -276,27 +282,37 @@ def metrics(run: TrainingRun) -> None:
                        help=_("Loss of {what}.", what=shown["what"]))
     if shown.get("accuracy") is not None:
         cols[2].metric("Train accuracy", _fmt(shown.get("accuracy"), 3))
+    else:
+        cols[2].empty()
     if shown.get("val_accuracy") is not None:
         cols[3].metric("Test accuracy", _fmt(shown.get("val_accuracy"), 3))
+    else:
+        cols[3].empty()
     cols[4].metric("Training time", f"{(run.last or {}).get('seconds', 0.0):.2f} s")
 
 
 def progress(run: TrainingRun, where=st) -> None:
-    """The progress bar, to the batch: "epoch 3 of 20 · batch 40 of 117"."""
+    """The progress bar, to the batch, with the learning rate in force:
+    "Epoch 3 of 20 · batch 40 of 117 · lr 0.1"."""
     per_epoch, into = run.steps_per_epoch, run.steps_into_epoch
     target = max(run.target_epochs, 1)
     fraction = min((run.epochs_done + into / per_epoch) / target, 1.0)
+    lr = f"{run.optimizer.lr:g}"
     if per_epoch > 1 and into:
-        text = _("Epoch {epoch} of {total} · batch {batch} of {batches}", epoch=run.epochs_done + 1,
-                 total=run.target_epochs, batch=into, batches=per_epoch)
+        text = _("Epoch {epoch} of {total} · batch {batch} of {batches} · lr {lr}", epoch=run.epochs_done + 1,
+                 total=run.target_epochs, batch=into, batches=per_epoch, lr=lr)
+    elif run.history or run.playing:
+        text = _("{done} of {total} epochs · lr {lr}", done=run.epochs_done, total=run.target_epochs, lr=lr)
     else:
         text = None
     where.progress(fraction, text=text)
 
 
-def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
+def history_charts(page: str, run: TrainingRun, log_y: bool = False, slots: list | None = None) -> None:
     """Loss (and accuracy when there is one) with pinned runs overlaid; pins are named by what
-    differs from the current run. While an epoch runs, its batch losses extend the loss curve."""
+    differs from the current run. While an epoch runs, its batch losses extend the loss curve.
+    ``slots``: one or two placeholders to redraw in place (a chart replaced in place is
+    updated by the browser, not rebuilt); by default new columns."""
     current = run.label
     names = [pin_name(p["label"], current, i + 1) for i, p in enumerate(pins(page))]
     frames = [charts.long_history(p["history"], ["loss", "train_loss", "val_loss"], name)
@@ -310,11 +326,11 @@ def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
                   for p, name in zip(pins(page), names, strict=True)]
     acc_frames.append(charts.long_history(run.frame(), ["accuracy", "val_accuracy"], "current run"))
     acc_df = pd.concat(acc_frames, ignore_index=True)
-    cols = st.columns(2) if not acc_df.empty else [st.container()]
+    cols = slots or (st.columns(2) if not acc_df.empty else [st.container()])
     height = 440 if lecture_mode() else 320  # the projector's type is bigger; keep the plot tall
     common.show_chart(cols[0], charts.curves_chart(loss_df, "Loss", "loss", log_y=log_y, height=height),
                       width="stretch")
-    if not acc_df.empty:
+    if not acc_df.empty and len(cols) > 1:
         common.show_chart(cols[1], charts.curves_chart(acc_df, "Accuracy", "accuracy", height=height),
                           width="stretch")
 
@@ -393,7 +409,11 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
 
     @st.fragment(run_every=TICK if run.playing else None)
     def live():
-        common.guarded(body)  # a fragment re-runs on its own: it needs its own guard
+        if run.playing:
+            with common.quick_charts():  # redrawn many times a second: skip the schema checks
+                common.guarded(body)  # a fragment re-runs on its own: it needs its own guard
+        else:
+            common.guarded(body)
 
     def body():
         if run.playing and _in_fragment_run():
@@ -409,18 +429,21 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
             st.rerun()  # training finished in this slice: redraw the buttons, stop the timer
 
     def _slots() -> dict:
-        return {"metrics": st.empty(), "progress": st.empty(), "error": st.empty(), "charts": st.empty(),
-                "pictures": st.container()}
+        """Placeholders for one run of the fragment, each redrawn in place."""
+        has_accuracy = shown_metrics(run).get("accuracy") is not None or any(
+            h.get("accuracy") is not None for h in run.history[-1:])
+        slots = {"metrics": [c.empty() for c in st.columns(5)], "progress": st.empty(), "error": st.empty()}
+        slots["charts"] = [c.empty() for c in (st.columns(2) if has_accuracy else [st.container()])]
+        slots["pictures"] = st.container()
+        return slots
 
     def light(slots: dict) -> float:
         t0 = time.perf_counter()
-        with slots["metrics"].container():
-            metrics(run)
+        metrics(run, slots["metrics"])
         progress(run, slots["progress"])
         if run.error:
             slots["error"].error(run.error)
-        with slots["charts"].container():
-            history_charts(page, run)
+        history_charts(page, run, slots=slots["charts"])
         return time.perf_counter() - t0
 
     def heavy(slots: dict) -> float:
