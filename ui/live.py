@@ -16,8 +16,8 @@ How a page stays responsive while it trains (issue 12):
   batch, not at an epoch) and after every slice passes a Streamlit yield point (the progress
   bar): a click anywhere outside the fragment (Pause, a slider) preempts the run there, within
   a slice. It redraws the metrics and curves at most every ``FRAME`` seconds and the page's
-  pictures once per fragment run (``LOOP`` seconds or more), each kept under ``DRAW_SHARE`` of
-  the time, so training is not waiting for drawing and the browser is not redrawing all the
+  pictures once per fragment run (``LOOP`` seconds or more), kept under ``LIGHT_SHARE`` and
+  ``HEAVY_SHARE`` of the time, so training is not waiting for drawing and the browser is not redrawing all the
   time. Every fragment run redraws everything it shows first, then trains.
 * A full page run (the click that pressed Play, a control change) trains one slice before it
   draws, so the first curve appears at once; that is also what AppTest sees of Play.
@@ -44,8 +44,10 @@ from .run import TrainingRun
 TICK = 0.1  # seconds until the fragment's first run after Play (the timer only starts the loop)
 SLICE = 0.1  # seconds of training at most between two checks for a click
 FRAME = 0.25  # seconds at least between two redraws of the metrics and curves
+BATCH_FRAME = 1.0  # ... when only the batch losses of a slow epoch changed (the progress bar moves meanwhile)
 LOOP = 2.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
-DRAW_SHARE = 0.05  # drawing (light and heavy each) may take at most this share of the time while playing
+LIGHT_SHARE = 0.1  # redrawing the metrics and curves may take at most this share of the time while playing
+HEAVY_SHARE = 0.05  # ... and the page's own pictures this share
 EVAL_ROWS = 5000  # the Loss metric evaluates the current weights on training sets up to this size
 BUDGET = SLICE  # kept for pages that pass budget=
 MAX_PINS = 4
@@ -461,16 +463,17 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         slots = _slots()
         light_cost = light(slots)
         heavy_cost = heavy(slots)
-        loop_len = max(LOOP, heavy_cost / DRAW_SHARE)
-        frame = max(FRAME, light_cost / DRAW_SHARE)
+        loop_len = max(LOOP, heavy_cost / HEAVY_SHARE)
+        frame = max(FRAME, light_cost / LIGHT_SHARE)
         last_draw, done_in_frame, epochs_at_draw, baseline = time.perf_counter(), [0], run.epochs_done, []
         while run.playing and not run.done and time.perf_counter() - start < loop_len:
             _train_slice(run, quota, budget, done_in_frame)
             now = time.perf_counter()
             quota_met = done_in_frame[0] >= quota[1]
-            if now - last_draw >= frame and (quota_met or run.epochs_done != epochs_at_draw
-                                             or run.batch_losses):
-                frame = max(FRAME, light(slots) / DRAW_SHARE)
+            since = now - last_draw
+            if since >= frame and (quota_met or run.epochs_done != epochs_at_draw) or \
+                    since >= max(frame, BATCH_FRAME) and run.batch_losses:
+                frame = max(FRAME, light(slots) / LIGHT_SHARE)
                 last_draw, done_in_frame[0], epochs_at_draw = time.perf_counter(), 0, run.epochs_done
             else:
                 progress(run, slots["progress"])  # a yield point: a click preempts this run here
