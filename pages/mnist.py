@@ -171,7 +171,8 @@ def draw(r: TrainingRun) -> None:
         seconds = views.epoch_seconds(r.history)
         c1, c2 = st.columns(2)
         c1.metric(_("Last epoch took"), "—" if seconds is None else f"{seconds:.2f} s")
-        c2.metric(_("Test loss"), "—" if not r.history else f"{r.last['val_loss']:.4f}")
+        test_loss = live.shown_metrics(r).get("val_loss")  # loaded weights too, not only a trained epoch
+        c2.metric(_("Test loss"), "—" if test_loss is None else f"{test_loss:.4f}")
     if r.history:  # the whole width: four columns of 10-digit numbers do not fit half of it
         heads = {c: _(c) for c in COMPARISON_COLUMNS}  # headers in the session's language
         table = views.post_comparison(r.history).tail(5)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
 import math
@@ -11,12 +13,31 @@ import threading
 import traceback
 from collections.abc import Callable
 
+import altair as alt
 import streamlit as st
 
 from . import charts, i18n, share
 from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
 from .safe_text import plain
+
+# Altair validates a chart against the Vega-Lite JSON schema when it is built (its "debug mode")
+# and again when Streamlit turns it into a spec: most of the server's time per redraw of a live
+# page. The charts here are fixed code, validated whenever a page is drawn at rest (and by the
+# tests); while training plays (``quick_charts``) the repeated redraws skip the second check.
+alt.utils.schemapi.disable_debug_mode()
+_quick = contextvars.ContextVar("nnlib_quick_charts", default=False)
+
+
+@contextlib.contextmanager
+def quick_charts():
+    """Within this block ``show_chart`` skips the schema validation of each redraw."""
+    token = _quick.set(True)
+    try:
+        yield
+    finally:
+        _quick.reset(token)
+
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 

@@ -2,18 +2,33 @@
 TensorFlow Playground, metrics, live Altair curves, pinned runs to compare, and
 save/load of the trained model.
 
-The run (model, optimizer, history) lives in ``st.session_state["run:<page>"]``. While
-playing, a fragment re-runs every ``TICK`` seconds, trains for a short time budget and
-redraws only the charts; buttons re-run the page once. Widget keys follow one convention
-(the browser tests rely on it): ``<page>_play`` (it reads Pause while playing: one button,
-so keyboard focus stays on it), ``<page>_step``, ``<page>_reset``, ``<page>_pin``.
-Shortcuts: P plays or pauses, S steps.
+The run (model, optimizer, history) lives in ``st.session_state["run:<page>"]``. Widget keys
+follow one convention (the browser tests rely on it): ``<page>_play`` (it reads Pause while
+playing: one button, so keyboard focus stays on it), ``<page>_step``, ``<page>_reset``,
+``<page>_pin``, ``<page>_speed``. Shortcuts: P plays or pauses, S steps.
+
+How a page stays responsive while it trains (issue 12):
+
+* The live area (metrics, progress, curves, the page's own pictures) is one fragment. The page
+  around it runs only on a click or a control change, never per tick, so nothing outside the
+  fragment goes stale (Streamlit dims an element that a running script has not redrawn yet).
+* While playing, one fragment run trains in short slices (``SLICE`` seconds at most, cut at a
+  batch, not at an epoch) and after every slice passes a Streamlit yield point (the progress
+  bar): a click anywhere outside the fragment (Pause, a slider) preempts the run there, within
+  a slice. It redraws the metrics and curves at most every ``FRAME`` seconds and the page's
+  pictures once per fragment run (``LOOP`` seconds or more), kept under ``LIGHT_SHARE`` and
+  ``HEAVY_SHARE`` of the time, so training is not waiting for drawing and the browser is not redrawing all the
+  time. Every fragment run redraws everything it shows first, then trains.
+* A full page run (the click that pressed Play, a control change) trains one slice before it
+  draws, so the first curve appears at once; that is also what AppTest sees of Play.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import re
+import time
 from collections.abc import Callable
 
 import pandas as pd
@@ -22,20 +37,32 @@ import streamlit as st
 import nnlib
 
 from . import charts, common, load, model_diff
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .params import lecture_mode
 from .run import TrainingRun
 from .safe_text import plain
 
-TICK = 0.1  # seconds between fragment re-runs while playing
-BUDGET = 0.35  # seconds of training per re-run (at least one epoch)
+TICK = 0.1  # seconds until the fragment's first run after Play (the timer only starts the loop)
+SLICE = 0.1  # seconds of training at most between two checks for a click
+FRAME = 0.25  # seconds at least between two redraws of the metrics and curves
+BATCH_FRAME = 1.0  # ... when only the batch losses of a slow epoch changed (the progress bar moves meanwhile)
+LOOP = 2.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
+LIGHT_SHARE = 0.1  # redrawing the metrics and curves may take at most this share of the time while playing
+HEAVY_SHARE = 0.05  # ... and the page's own pictures this share
+EVAL_ROWS = 5000  # the Loss metric evaluates the current weights on training sets up to this size
+BUDGET = SLICE  # kept for pages that pass budget=
 MAX_PINS = 4
-MAX_UPLOAD_MB = 50
 # the run stores nnlib's (English) error with one of these prefixes; the page shows a translated explanation
 RUN_ERRORS = {"Training diverged: ": N_("Training diverged: {error}"),
               "Training stopped: ": N_("Training stopped: {error}")}
 # Loss-chart plot heights (normal, lecture mode): Play, metrics and this chart share one 1280×800 screen.
 LOSS_HEIGHT = {False: 270, True: 270}
+MAX_UPLOAD_MB = 50
+
+SPEED_STEPS = (1, 10)  # "batches per redraw" choices, offered when an epoch has more than one batch
+SPEED_EPOCHS = (1, 2, 5, 10, 25, 100, 1000)
+SPEED_HELP = N_("How much training between two redraws while playing: bigger is faster and choppier. "
+                "Step trains the same amount (one epoch when it is auto). auto: the page's own pace.")
 
 
 def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:
@@ -43,9 +70,10 @@ def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> 
     key = f"run:{page}"
     run = st.session_state.get(key)
     if run is None or run.signature != signature:
-        if run is not None and run.history:
-            st.toast(_("Settings changed: started a fresh model (learning rate and epochs keep it)."))
+        fresh_note = run is not None and bool(run.history)
         run = factory()
+        if fresh_note:  # said inline under the buttons (a toast would cover the metrics)
+            run.extra["note"] = _("Settings changed: started a fresh model (learning rate and epochs keep it).")
         st.session_state[key] = run
     if common.arrived():
         run.playing = False  # coming back from another page: wait for Play rather than resume unasked
@@ -64,29 +92,95 @@ def _pause(run: TrainingRun) -> None:
     run.playing = False
 
 
-def _step(run: TrainingRun) -> None:
+def _step(run: TrainingRun, quota: tuple[str, int] = ("epochs", 1)) -> None:
+    """One step: one epoch, or the batches per redraw when the speed is set in batches."""
     run.playing = False
+    unit, amount = quota
+    if unit == "steps":
+        if run.target_epochs <= run.epochs_done:
+            run.target_epochs = run.epochs_done + 1
+        _note_label(run)
+        run.advance(max_steps=amount)
+        return
     if run.target_epochs <= run.epochs_done:
         run.target_epochs = run.epochs_done + 1
+    _note_label(run)
     run.advance(max_epochs=1)
+
+
+def _note_label(run: TrainingRun) -> None:
+    """Remember the settings each stretch of training had (a pin lists them all)."""
+    labels = run.extra.setdefault("labels", [])
+    if run.label and (not labels or labels[-1] != run.label):
+        labels.append(run.label)
+
+
+def run_label(run: TrainingRun) -> str:
+    """The settings the run really had: "a → b" when they changed while it trained."""
+    labels = run.extra.get("labels") or [run.label]
+    return " → ".join(label for label in labels if label)
+
+
+def pin_name(label: str, current: str, number: int) -> str:
+    """A pinned run's legend name: its number and what differs from the current run's
+    settings (labels list settings separated by "," or "·"), not the whole, mostly shared, label."""
+    def parts(text: str) -> list[str]:
+        return [part.strip() for part in re.split(r"[,·]", text) if part.strip()]
+
+    mine = parts(current)
+    differs = [part for part in parts(label) if part not in mine]
+    if not label:
+        return _("📌 {number}", number=number)
+    if not differs:
+        return _("📌 {number}: same settings", number=number)
+    return _("📌 {number}: {what}", number=number, what=", ".join(differs))
 
 
 def _pin(page: str, run: TrainingRun) -> None:
     pins = st.session_state.setdefault(f"pins:{page}", [])
-    pins.append({"label": run.label or _("run {n}", n=len(pins) + 1), "history": run.frame()})
+    pins.append({"label": run_label(run) or _("run {number}", number=len(pins) + 1), "history": run.frame()})
     del pins[:-MAX_PINS]
-    st.toast(_("Run pinned. Change a setting, then train: both curves share the chart. "
-               "(The same settings and seed would draw the very same curve.)"), icon=":material/push_pin:")
+    st.session_state[f"note:{page}"] = _("Run pinned. Change a setting, then train: both curves share the chart. "
+                                         "(The same settings and seed would draw the very same curve.)")
 
 
 def pins(page: str) -> list[dict]:
     return st.session_state.get(f"pins:{page}", [])
 
 
-def controls(page: str, run: TrainingRun) -> None:
-    """The button row: Play/Pause, Step, Reset, Pin."""
-    # room for the P and S shortcut badges; a fifth column only when there are pins to clear
-    cols = st.columns([1.3, 1.2, 1.1, 1.3, 1.5] if pins(page) else [1.3, 1.2, 1.1, 1.3])
+def speed_options(run: TrainingRun) -> list[str]:
+    steps = [f"s{n}" for n in SPEED_STEPS if run.steps_per_epoch > n] if run.steps_per_epoch > 1 else []
+    return ["auto", *steps, *map(str, SPEED_EPOCHS)]
+
+
+def _speed_label(option: str, per_tick: int) -> str:
+    if option == "auto":
+        return _("⏩ auto ({n} ep.)", n=per_tick)
+    if option.startswith("s"):
+        return ngettext("⏩ {n} batch", "⏩ {n} batches", int(option[1:]))
+    return ngettext("⏩ {n} epoch", "⏩ {n} epochs", int(option))
+
+
+def quota_of(option: str, per_tick: int) -> tuple[str, int]:
+    """("epochs" | "steps", how many) trained per redraw for a speed option."""
+    if option.startswith("s"):
+        return "steps", int(option[1:])
+    return "epochs", per_tick if option == "auto" else int(option)
+
+
+def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
+    """The button row: Play/Pause, Step, Reset, Pin, and the speed (per redraw). Returns the
+    training quota per redraw: ("epochs" | "steps", how many)."""
+    # room for the P and S shortcut badges; a sixth column only when there are pins to clear
+    cols = st.columns([1.3, 1.2, 1.1, 1.3, 1.4, 1.5] if pins(page) else [1.3, 1.2, 1.1, 1.3, 1.4])
+    options = speed_options(run)
+    key = f"{page}_speed"
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = "auto"
+    labels = {o: _speed_label(o, per_tick) for o in options}  # translated now: format_func runs later too
+    speed = cols[4].selectbox(_("Per redraw"), options, key=key, label_visibility="collapsed",
+                              format_func=labels.get, help=_(SPEED_HELP))
+    quota = quota_of(speed, per_tick)
     # One button (one key) that reads Pause while playing: a keyboard user's focus stays on it.
     if run.playing:
         cols[0].button(_("Pause"), icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
@@ -96,16 +190,22 @@ def controls(page: str, run: TrainingRun) -> None:
         cols[0].button(label, icon=":material/play_arrow:", key=f"{page}_play",
                        on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
                        shortcut="P", help=_("Train until the epoch target; the charts grow as it runs (P)"))
-    cols[1].button(_("Step"), icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run,),
-                   width="stretch", help=_("Train one more epoch (S)"), disabled=run.done, shortcut="S")
+    step_help = _("Train one more epoch (S)") if quota[0] == "epochs" else \
+        _("Train {n} more batches (S)", n=quota[1])
+    cols[1].button(_("Step"), icon=":material/skip_next:", key=f"{page}_step", on_click=_step, args=(run, quota),
+                   width="stretch", help=step_help, disabled=run.done, shortcut="S")
     cols[2].button(_("Reset"), icon=":material/restart_alt:", key=f"{page}_reset", on_click=reset, args=(page,),
                    width="stretch", help=_("A fresh model with the same seed"))
     cols[3].button(_("Pin run"), icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run),
                    width="stretch", disabled=not run.history,
                    help=_("Keep this curve to compare the next run (up to {n})", n=MAX_PINS))
     if pins(page):
-        cols[4].button(_("Clear {n} pinned", n=len(pins(page))), key=f"{page}_unpin",
+        cols[5].button(_("Clear {n} pinned", n=len(pins(page))), key=f"{page}_unpin",
                        on_click=lambda: st.session_state.pop(f"pins:{page}", None))
+    note = st.session_state.pop(f"note:{page}", None) or run.extra.pop("note", None)
+    if note:
+        st.caption(note)
+    return quota
 
 
 def _fmt(value, digits: int = 4, sign: str = "") -> str:
@@ -117,77 +217,282 @@ def _fmt(value, digits: int = 4, sign: str = "") -> str:
     return f"{value:{sign}.{digits}f}"
 
 
-def metrics(run: TrainingRun) -> None:
-    last = run.last or run.extra.get("loaded_metrics") or {}
-    prev = run.history[-2] if len(run.history) > 1 else {}
-    cols = st.columns(5)
+def shown_metrics(run: TrainingRun) -> dict:
+    """What the metrics row shows, one quantity before training, while training and after a
+    save and load: the loss (and accuracy) of the *current weights* on the training data
+    (``train_loss`` of the last epoch when the run computes it, else evaluated here when the
+    training set is small), the test loss and accuracy of the current weights, and
+    ``"what"``, a label saying which quantity it is. Cached per optimizer step.
+
+    A big training set without a full pass after each epoch shows the mean of the epoch's
+    batch losses instead, labelled so."""
+    last = run.last or {}
+    loaded = "loaded" in run.extra and not run.history
+    n = 0 if run.x is None else len(run.x)
+    # a small training set is evaluated again after every step; a big one (MNIST) only at epoch 0
+    # or on loading, and the first epoch's batches leave that value alone until the epoch ends
+    steps = run.optimizer.steps if n <= EVAL_ROWS else None
+    key = (steps, len(run.history), run.extra.get("loaded"), id(run.model))
+    cached = run.extra.get("_shown")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    out: dict = {"epoch": run.epochs_done}
+    if last.get("train_loss") is not None:
+        out.update(loss=last["train_loss"], accuracy=last.get("accuracy"),
+                   what=_("full pass over the training data after epoch {epoch}", epoch=run.epochs_done))
+    elif n <= EVAL_ROWS or loaded or not run.history:
+        ev = run.evaluate(max_train_rows=max(n, 1))
+        out.update({k: v for k, v in ev.items()})
+        out["what"] = _("the current weights on all {n} training rows", n=f"{n:,}")
+    else:
+        out.update(loss=last.get("loss"), accuracy=last.get("accuracy"),
+                   what=_("mean of the batch losses during epoch {epoch}", epoch=run.epochs_done))
+    for k in ("val_loss", "val_accuracy"):
+        if last.get(k) is not None:
+            out[k] = last[k]
+    if "val_loss" not in out and run.train_kwargs.get("validation") is not None and (loaded or not run.history):
+        out.update({k: v for k, v in run.evaluate(max_train_rows=0).items() if k.startswith("val_")})
+    run.extra["_shown"] = (key, out)
+    return out
+
+
+def metrics(run: TrainingRun, cols: list | None = None) -> None:
+    """The metrics row. ``cols``: five placeholders (``st.empty``) to redraw in place while
+    playing; by default five new columns."""
+    shown = shown_metrics(run)
+    prev = run.extra.get("_shown_prev")
+    if prev is None or prev[0] != run.epochs_done:
+        if run.extra.get("_shown_at") is not None and run.extra["_shown_at"][0] != run.epochs_done:
+            run.extra["_shown_prev"] = run.extra["_shown_at"]
+        run.extra["_shown_at"] = (run.epochs_done, shown.get("loss"))
+    prev = run.extra.get("_shown_prev")
+    cols = cols or st.columns(5)
+    first = cols[0].container()  # the epoch and its captions
     before = run.extra.get("loaded_epochs", 0)
-    cols[0].metric(_("Epoch"), f"{run.epochs_done} / {run.target_epochs}",
-                   help=_("Counted from the loaded weights, which had trained {n} epochs before they were saved",
-                          n=before) if "loaded" in run.extra else None)
+    done, target = run.epochs_done, run.target_epochs
+    # never "200 / 50": a run trained past a lowered target says so
+    value = f"{done} / {target}" if done <= target else _("{done} (target {target})", done=done, target=target)
+    first.metric(_("Epoch"), value,
+                 help=_("Counted from the loaded weights, which had trained {n} epochs before they were saved",
+                        n=before) if "loaded" in run.extra else None)
+    if done > target:
+        first.caption(_("Trained past the new target: Reset to train {target} epochs.", target=target))
     if "loaded" in run.extra and not run.history:
-        cols[0].caption(_("Loaded: {name}, trained {n} epochs", name=run.extra["loaded"], n=before) if before
-                        else _("Loaded: {name}", name=run.extra["loaded"]))
-    delta = None
-    if prev and last.get("loss") is not None:
-        delta = _fmt(last["loss"] - prev["loss"], sign="+")
-    cols[1].metric(_("Loss"), _fmt(last.get("loss")), delta, delta_color="inverse")
-    if last.get("accuracy") is not None:
-        cols[2].metric(_("Train accuracy"), _fmt(last.get("accuracy"), 3))
-    if last.get("val_accuracy") is not None:
-        cols[3].metric(_("Test accuracy"), _fmt(last.get("val_accuracy"), 3))
-    cols[4].metric(_("Training time"), f"{last.get('seconds', 0.0):.2f} s")
+        first.caption(_("Loaded: {name}, trained {n} epochs", name=run.extra["loaded"], n=before) if before
+                      else _("Loaded: {name}", name=run.extra["loaded"]))
+    if run.history:
+        delta = None
+        if prev is not None and prev[1] is not None and shown.get("loss") is not None:
+            delta = _fmt(shown["loss"] - prev[1], sign="+")
+        cols[1].metric(_("Loss"), _fmt(shown.get("loss")), delta, delta_color="inverse",
+                       help=_("Loss of {what}.", what=shown["what"]))
+    else:
+        where = _("loaded weights") if "loaded" in run.extra else _("at epoch 0")
+        cols[1].metric(_("Loss"), _fmt(shown.get("loss")), where, delta_color="off", delta_arrow="off",
+                       help=_("Loss of {what}.", what=shown["what"]))
+    if shown.get("accuracy") is not None:
+        cols[2].metric(_("Train accuracy"), _fmt(shown.get("accuracy"), 3))
+    else:
+        cols[2].empty()
+    if shown.get("val_accuracy") is not None:
+        cols[3].metric(_("Test accuracy"), _fmt(shown.get("val_accuracy"), 3))
+    else:
+        cols[3].empty()
+    cols[4].metric(_("Training time"), f"{(run.last or {}).get('seconds', 0.0):.2f} s")
 
 
-def history_charts(page: str, run: TrainingRun, log_y: bool = False) -> None:
-    """Loss (and accuracy when there is one) with pinned runs overlaid."""
-    frames = [charts.long_history(p["history"], ["loss", "train_loss", "val_loss"], p["label"]) for p in pins(page)]
+def progress(run: TrainingRun, where=st) -> None:
+    """The progress bar, to the batch, with the learning rate in force:
+    "Epoch 3 of 20 · batch 40 of 117 · lr 0.1"."""
+    per_epoch, into = run.steps_per_epoch, run.steps_into_epoch
+    target = max(run.target_epochs, 1)
+    fraction = min((run.epochs_done + into / per_epoch) / target, 1.0)
+    lr = f"{run.optimizer.lr:g}"
+    if per_epoch > 1 and into:
+        text = _("Epoch {epoch} of {total} · batch {batch} of {batches} · lr {lr}", epoch=run.epochs_done + 1,
+                 total=run.target_epochs, batch=into, batches=per_epoch, lr=lr)
+    elif run.history or run.playing:
+        text = _("{done} of {total} epochs · lr {lr}", done=run.epochs_done, total=run.target_epochs, lr=lr)
+    else:
+        text = None
+    where.progress(fraction, text=text)
+
+
+def history_charts(page: str, run: TrainingRun, log_y: bool = False, slots: list | None = None) -> None:
+    """Loss (and accuracy when there is one) with pinned runs overlaid; pins are named by what
+    differs from the current run. While an epoch runs, its batch losses extend the loss curve.
+    ``slots``: one or two placeholders to redraw in place (a chart replaced in place is
+    updated by the browser, not rebuilt); by default new columns."""
+    current = run.label
+    names = [pin_name(p["label"], current, i + 1) for i, p in enumerate(pins(page))]
+    frames = [charts.long_history(p["history"], ["loss", "train_loss", "val_loss"], name)
+              for p, name in zip(pins(page), names, strict=True)]
     frames.append(charts.long_history(run.frame(), ["loss", "train_loss", "val_loss"], charts.current_run()))
+    if run.batch_losses and _slow_epochs(run):
+        batches = pd.DataFrame(run.batch_losses, columns=["epoch", "value"])
+        frames.append(batches.assign(series=_("batch loss (epoch running)"), run=charts.current_run()))
     loss_df = pd.concat(frames, ignore_index=True)
-    acc_frames = [charts.long_history(p["history"], ["accuracy", "val_accuracy"], p["label"]) for p in pins(page)]
+    acc_frames = [charts.long_history(p["history"], ["accuracy", "val_accuracy"], name)
+                  for p, name in zip(pins(page), names, strict=True)]
     acc_frames.append(charts.long_history(run.frame(), ["accuracy", "val_accuracy"], charts.current_run()))
     acc_df = pd.concat(acc_frames, ignore_index=True)
-    cols = st.columns(2) if not acc_df.empty else [st.container()]
+    cols = slots or (st.columns(2) if not acc_df.empty else [st.container()])
     height = LOSS_HEIGHT[lecture_mode()]
     common.show_chart(cols[0], charts.curves_chart(loss_df, _("Loss"), _("loss"), log_y=log_y, height=height),
                       width="stretch")
-    if not acc_df.empty:
+    if not acc_df.empty and len(cols) > 1:
         common.show_chart(cols[1], charts.curves_chart(acc_df, _("Accuracy"), _("accuracy"), height=height),
                           width="stretch")
 
 
+def _slow_epochs(run: TrainingRun) -> bool:
+    """An epoch takes longer than a redraw: worth showing its batches as they come."""
+    if len(run.history) >= 1:
+        return run.history[-1]["seconds"] / len(run.history) > FRAME
+    return run.last_step is not None and run.last_step["seconds"] > FRAME / 4
+
+
+def _pending_click(baseline: list) -> bool:
+    """A rerun request for this fragment that a user made (a widget inside the fragment) is
+    waiting: end the run so it is served. The fragment's own timer sends the same widget
+    states over and over (``is_auto_rerun``); anything else is a click. A request to rerun
+    the whole page needs no check: it preempts the run at its next Streamlit call."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+        requests = get_script_run_ctx().script_requests
+        if requests._state != ScriptRequestType.RERUN:
+            return False
+        data = requests._rerun_data
+        states = data.widget_states.SerializeToString(deterministic=True) if data.widget_states else b""
+    except Exception:  # noqa: BLE001 - a Streamlit internal; without it, clicks wait for the loop's end
+        return False
+    if not data.is_auto_rerun:
+        return True
+    if not baseline:
+        baseline.append(states)
+        return False
+    return states != baseline[0]
+
+
+def _in_fragment_run() -> bool:
+    """True while only the fragment re-runs (its timer), False in a run of the whole page."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        return bool(get_script_run_ctx().fragment_ids_this_run)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _train_slice(run: TrainingRun, quota: tuple[str, int], budget: float, done_in_frame: list) -> None:
+    """Train up to ``budget`` seconds, never past the frame's quota (``done_in_frame`` counts
+    the epochs or steps trained since the last redraw)."""
+    _note_label(run)
+    unit, amount = quota
+    left = max(amount - done_in_frame[0], 0)
+    if not left:
+        return
+    budget = load.budget_for_this_tick(budget)  # this session's fair share of the cores
+    if unit == "steps":
+        before = run.optimizer.steps
+        run.advance(max_steps=left, budget=budget)
+        done_in_frame[0] += run.optimizer.steps - before
+    else:
+        done_in_frame[0] += run.advance(max_epochs=left, budget=budget)
+
+
 def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
-          draw: Callable[[TrainingRun], None] | None = None, budget: float = BUDGET,
+          draw: Callable[[TrainingRun], None] | None = None, budget: float = SLICE,
           per_tick: int | None = None, log_y: bool = False) -> None:
     """Controls + a live area (metrics, progress, charts) that grows while training runs.
 
-    ``draw(run)`` adds the page's own live pictures below the curves. ``per_tick`` caps the
-    epochs trained per redraw, so that a fast run still visibly grows. ``log_y`` draws the loss on a
-    log axis."""
+    ``draw(run)`` adds the page's own live pictures below the curves (redrawn about every
+    ``LOOP`` seconds while playing). ``per_tick`` is the "auto" speed: epochs per redraw,
+    so that a fast run still visibly grows. ``log_y`` draws the loss on a log axis."""
     run.target_epochs = epochs
     run.optimizer.lr = lr
     if run.playing and run.done:
         run.playing = False
-    controls(page, run)
+    quota = controls(page, run, per_tick or 1)
+    budget = min(budget, SLICE)
 
     @st.fragment(run_every=TICK if run.playing else None)
     def live():
-        common.guarded(body)  # a fragment re-runs on its own: it needs its own guard
+        if run.playing:
+            with common.quick_charts():  # redrawn many times a second: skip the schema checks
+                common.guarded(body)  # a fragment re-runs on its own: it needs its own guard
+        else:
+            common.guarded(body)
 
     def body():
+        if run.playing and _in_fragment_run():
+            loop()
+            return
         was_playing = run.playing
-        if run.playing:
-            run.advance(max_epochs=per_tick, budget=load.budget_for_this_tick(budget))  # fair share of the cores
-            load.show_saturation_notice()
-        metrics(run)
-        st.progress(min(run.epochs_done / max(run.target_epochs, 1), 1.0))
-        if run.error:
-            st.error(run_error_text(run.error))
-        history_charts(page, run, log_y=log_y)
-        if draw is not None:
-            draw(run)
+        if run.playing:  # the click on Play: one slice first, so the curve moves at once
+            _train_slice(run, quota, budget, [0])
+        slots = _slots()
+        light(slots)
+        heavy(slots)
         if was_playing and not run.playing:
-            st.rerun()  # training finished in this tick: redraw the buttons, stop the timer
+            st.rerun()  # training finished in this slice: redraw the buttons, stop the timer
+
+    def _slots() -> dict:
+        """Placeholders for one run of the fragment, each redrawn in place."""
+        has_accuracy = shown_metrics(run).get("accuracy") is not None or any(
+            h.get("accuracy") is not None for h in run.history[-1:])
+        slots = {"metrics": [c.empty() for c in st.columns(5)], "progress": st.empty(), "error": st.empty()}
+        slots["charts"] = [c.empty() for c in (st.columns(2) if has_accuracy else [st.container()])]
+        slots["pictures"] = st.container()
+        return slots
+
+    def light(slots: dict) -> float:
+        t0 = time.perf_counter()
+        metrics(run, slots["metrics"])
+        progress(run, slots["progress"])
+        if run.error:
+            slots["error"].error(run_error_text(run.error))
+        history_charts(page, run, log_y=log_y, slots=slots["charts"])
+        return time.perf_counter() - t0
+
+    def heavy(slots: dict) -> float:
+        t0 = time.perf_counter()
+        if draw is not None:
+            with slots["pictures"]:
+                draw(run)
+        return time.perf_counter() - t0
+
+    def loop():
+        """One fragment run while playing: draw everything, then train slice by slice,
+        redrawing the light things every frame, until the loop's time is up (the next run
+        redraws the pictures), the run ends, or a click waits."""
+        start = time.perf_counter()
+        load.show_saturation_notice()
+        slots = _slots()
+        light_cost = light(slots)
+        heavy_cost = heavy(slots)
+        loop_len = max(LOOP, heavy_cost / HEAVY_SHARE)
+        frame = max(FRAME, light_cost / LIGHT_SHARE)
+        last_draw, done_in_frame, epochs_at_draw, baseline = time.perf_counter(), [0], run.epochs_done, []
+        while run.playing and not run.done and time.perf_counter() - start < loop_len:
+            _train_slice(run, quota, budget, done_in_frame)
+            now = time.perf_counter()
+            quota_met = done_in_frame[0] >= quota[1]
+            since = now - last_draw
+            if since >= frame and (quota_met or run.epochs_done != epochs_at_draw) or \
+                    since >= max(frame, BATCH_FRAME) and run.batch_losses:
+                frame = max(FRAME, light(slots) / LIGHT_SHARE)
+                last_draw, done_in_frame[0], epochs_at_draw = time.perf_counter(), 0, run.epochs_done
+            else:
+                progress(run, slots["progress"])  # a yield point: a click preempts this run here
+                if quota_met:  # this redraw's training is done: wait for its frame (still yielding)
+                    time.sleep(min(0.05, max(frame - (now - last_draw), 0)))
+            if _pending_click(baseline):
+                break
+        if not run.playing or run.done:
+            st.rerun()  # finished: redraw the buttons and the page below, stop the timer
 
     live()
 

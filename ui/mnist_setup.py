@@ -82,7 +82,9 @@ class Settings:
     def label(self) -> str:
         grad = _("post's gradient") if self.post_gradient else _("correct gradient")
         n = f"{self.subset // 1000}k" if self.subset % 1000 == 0 else str(self.subset)
-        return f"{grad} · {self.architecture} {self.activation} · {self.optimizer} lr={self.lr:g} · {n}"
+        # every setting that changes the curve, so a pinned run can be named by what differs
+        return (f"{grad} · {self.architecture} {self.activation} · {self.optimizer} lr={self.lr:g} · {n} · "
+                f"batch {self.batch_size} · σ={self.scale:g} · {self.precision} · seed {self.seed}")
 
 
 POST = Settings()

@@ -4,6 +4,7 @@ directly; pages keep one per lesson in ``st.session_state``."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,14 +36,34 @@ class TrainingRun:
     label: str = ""
     history: list[dict] = field(default_factory=list)
     steps: list[dict] = field(default_factory=list)
+    last_step: dict | None = None  # the latest optimizer step's record (kept even when ``steps`` is not)
+    batch_losses: list[tuple[float, float]] = field(default_factory=list)  # (epoch + fraction, loss) per step
     playing: bool = False
     error: str | None = None
     extra: dict = field(default_factory=dict)  # page-specific snapshots (e.g. curves per step)
     _gen: object = None
+    _keep_steps: bool = False
+    _epoch_start_step: int = 0
 
     @property
     def epochs_done(self) -> int:
         return self.history[-1]["epoch"] if self.history else 0
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Optimizer steps (batches) in one epoch, as ``nnlib.train`` cuts them."""
+        n = 0 if self.x is None else len(self.x)
+        size = self.train_kwargs.get("batch_size") or n or 1
+        if self.train_kwargs.get("drop_last"):
+            return max(n // size, 1)
+        return max(math.ceil(n / size), 1)
+
+    @property
+    def steps_into_epoch(self) -> int:
+        """Steps taken in the epoch now running (0 at an epoch boundary)."""
+        if self._gen is None or self.last_step is None or self.last_step["epoch"] <= self.epochs_done:
+            return 0
+        return self.last_step["step"] - self._epoch_start_step
 
     @property
     def trained(self) -> bool:
@@ -79,9 +100,12 @@ class TrainingRun:
         return pd.DataFrame(self.history) if self.history else pd.DataFrame({"epoch": []})
 
     def advance(self, max_epochs: int | None = None, budget: float | None = None,
-                on_step: Callable | None = None) -> int:
-        """Train until ``max_epochs`` more epochs are done, ``budget`` seconds have passed
-        (at least one epoch), or the target is reached. Returns the epochs trained.
+                on_step: Callable | None = None, max_steps: int | None = None) -> int:
+        """Train until ``max_epochs`` more epochs are done, ``max_steps`` more optimizer steps
+        (batches) are taken, ``budget`` seconds have passed, or the target is reached, whichever
+        comes first. The budget is checked after every step, so a slow epoch (60,000 MNIST
+        images) can stop part-way and carry on at the next call exactly where it was: the
+        ``nnlib.train`` generator is kept. Returns the epochs completed.
 
         A diverging loss stops the run and stores a plain-words message in ``error``;
         other training errors are stored the same way — the page shows them, never a
@@ -90,18 +114,32 @@ class TrainingRun:
             self.playing = False
             return 0
         if self._gen is None:
+            kwargs = dict(self.train_kwargs)
+            self._keep_steps = bool(kwargs.get("every_step"))  # the page asked for every step's record
+            kwargs["every_step"] = True  # step records let a slice stop mid-epoch
+            self.last_step, self._epoch_start_step = None, self.optimizer.steps
             self._gen = nnlib.train(self.model, self.loss, self.optimizer, self.x, self.y,
-                                    epochs=_OPEN_ENDED, first_epoch=self.epochs_done, **self.train_kwargs)
-        start, trained = time.perf_counter(), 0
+                                    epochs=_OPEN_ENDED, first_epoch=self.epochs_done, **kwargs)
+        start, trained, stepped = time.perf_counter(), 0, 0
         try:
             while not self.done:
                 record = next(self._gen).as_dict()
                 if record["kind"] == "step":
-                    self.steps.append(record)
-                    if on_step is not None:
-                        on_step(self, record)
+                    self.last_step = record
+                    stepped += 1
+                    self._note_batch_loss(record)
+                    if self._keep_steps:
+                        self.steps.append(record)
+                        if on_step is not None:
+                            on_step(self, record)
+                    if max_steps is not None and stepped >= max_steps:
+                        break
+                    if budget is not None and time.perf_counter() - start >= budget:
+                        break
                     continue
                 self.history.append(record)
+                self._epoch_start_step = record["step"]
+                self.batch_losses.clear()
                 trained += 1
                 if max_epochs is not None and trained >= max_epochs:
                     break
@@ -114,3 +152,14 @@ class TrainingRun:
         if self.done:
             self.playing = False
         return trained
+
+    def _note_batch_loss(self, record: dict) -> None:
+        """Keep (epochs as a fraction, batch loss) of the epoch now running, so a slow epoch
+        shows on the loss chart before it ends; the list is emptied when the epoch ends."""
+        into = record["step"] - self._epoch_start_step
+        if len(self.batch_losses) >= MAX_BATCH_POINTS:
+            del self.batch_losses[::2]  # thin evenly; the curve keeps its shape
+        self.batch_losses.append((record["epoch"] - 1 + into / self.steps_per_epoch, record["loss"]))
+
+
+MAX_BATCH_POINTS = 400  # batch losses kept for the chart of the running epoch

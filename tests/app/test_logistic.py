@@ -153,7 +153,8 @@ def test_pinned_run_is_overlaid_on_the_loss_curve_and_the_landscape():
     at.button(key="logistic_step").click().run()
     assert not at.exception and epoch(at) == 1
     loss = chart(at, '"Loss"')
-    assert "lr=0.01, boundary 7" in loss and "current run" in loss
+    # the legend names the pin by what differs from the current run (lr=0.1, boundary 7)
+    assert "📌 1: lr=0.01" in loss and "current run" in loss and "📌 1: lr=0.01, boundary 7" not in loss
     landscape = chart(at, "Loss landscape")
     assert "📌 lr=0.01, boundary 7" in landscape and "current run" in landscape
 

@@ -98,10 +98,12 @@ def test_pinned_runs_overlay_the_loss_curves():
     at.button(key="mnist_step").click().run()
     at.button(key="mnist_pin").click().run()
     pins = at.session_state["pins:mnist"]
-    assert [p["label"].split(" · ")[-2] for p in pins] == ["sgd lr=0.1", "sgd lr=0.01"]
-    loss_chart = at.get("vega_lite_chart")[0].proto
-    datasets = " ".join(str(d) for d in loss_chart.datasets) + loss_chart.spec
-    assert "lr=0.01" in datasets and "lr=0.1" in datasets
+    assert [p["label"].split(" · ")[2] for p in pins] == ["sgd lr=0.1", "sgd lr=0.01"]
+    assert "batch 32" in pins[0]["label"] and "σ=0.1" in pins[0]["label"]
+    loss_chart = at.get("vega_lite_chart")[0]
+    runs = set(apptools.chart_frames(loss_chart)[0]["run"])
+    # named by what differs from the current run (lr=0.01): readable, not three identical cut labels
+    assert runs == {"📌 1: sgd lr=0.1", "📌 2: same settings", "current run"}
 
 
 def test_lecture_mode_hides_advanced_controls_and_folds_the_text():

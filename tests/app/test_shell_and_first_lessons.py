@@ -289,7 +289,10 @@ def test_two_pinned_runs_and_the_current_one_share_the_loss_chart():
             at.button(key="neuron_pin").click().run()
     frames = apptools.chart_frames(at.get("vega_lite_chart")[0])
     runs = set(frames[0]["run"])
-    assert runs == {"lr=0.01", "lr=1", "current run"}
+    # a pin is named by its number and what differs from the current run (lr=10)
+    assert runs == {"📌 1: lr=0.01", "📌 2: lr=1", "current run"}
+    pins = at.session_state["pins:neuron"]
+    assert [p["label"] for p in pins] == ["lr=0.01", "lr=1"]  # the whole settings stay with the pin
     assert at.button(key="neuron_unpin")
     at.button(key="neuron_unpin").click().run()
     assert set(apptools.chart_frames(at.get("vega_lite_chart")[0])[0]["run"]) == {"current run"}

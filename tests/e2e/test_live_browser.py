@@ -1,0 +1,54 @@
+"""Real browser: while a page trains, nothing current dims and Pause (button or P) stops it
+(issue 12). Timings are printed by benchmarks/latency.py; here only behaviour is asserted."""
+
+import re
+import time
+
+import pytest
+from test_browser import read_metric, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+DIMMED = """() => Array.from(document.querySelectorAll('[data-testid="stElementContainer"]'))
+  .filter(e => e.offsetHeight > 0 && parseFloat(getComputedStyle(e).opacity) < 0.99)
+  .map(e => (e.querySelector('[data-testid]') || e).getAttribute('data-testid') + ': '
+            + e.innerText.slice(0, 40).replace(/\\n/g, ' '))"""
+PROGRESS = "() => { const p = document.querySelector('[data-testid=\"stProgress\"]'); return p ? p.innerText : ''; }"
+
+
+def progress_text(page) -> str:
+    return page.evaluate(PROGRESS)
+
+
+@pytest.mark.parametrize("path, key", [
+    ("mnist?subset=10000&epochs=30", "mnist_play"),
+    ("mlp?section=playground&g_epochs=2000", "mlp_play"),
+])
+def test_nothing_dims_while_training_and_pause_stops_it(page, app_url, artifacts_dir, path, key):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{app_url}/{path}")
+    wait_idle(page)
+    button = page.locator(f".st-key-{key} button").first
+    button.click()
+    page.wait_for_selector(f".st-key-{key} button:has-text('Pause')")
+    # The click on Play ran the whole page once (on MNIST that takes a few seconds, and what it has
+    # not redrawn yet dims meanwhile, as Streamlit does for any run); from then on only the live
+    # area runs, and nothing may dim while it trains.
+    deadline = time.monotonic() + 60
+    while page.evaluate(DIMMED) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    dimmed, texts = [], set()
+    for _ in range(25):
+        dimmed += page.evaluate(DIMMED)
+        texts.add(progress_text(page))
+        time.sleep(0.2)
+    page.screenshot(path=str(artifacts_dir / f"live-{key}.png"))
+    assert not dimmed, f"dimmed while training: {sorted(set(dimmed))[:8]}"
+    assert len(texts) > 3, f"the progress bar did not move while playing: {texts}"
+    page.keyboard.press("p")  # the shortcut pauses from anywhere on the page
+    page.wait_for_selector(f".st-key-{key} button:has-text('Resume')", timeout=10_000)
+    time.sleep(0.5)
+    stopped = (read_metric(page, "epoch")[1], progress_text(page))
+    time.sleep(2.0)
+    assert (read_metric(page, "epoch")[1], progress_text(page)) == stopped, "training went on after Pause"
+    assert re.search(r"lr \d", stopped[1]), f"the progress bar shows the learning rate in force: {stopped[1]!r}"
