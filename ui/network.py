@@ -129,7 +129,8 @@ def graph_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, images: dict[str, s
     ``st.altair_chart(on_select="rerun")`` returns it)."""
     title = title if title is not None else _("The network: weights and units")
     wmax = float(edges["width"].max()) if len(edges) else 1.0
-    color_scale = alt.Scale(domain=[-wmax, 0, wmax], range=[NEGATIVE, ZERO, POSITIVE], clamp=True)
+    color_scale = alt.Scale(domain=[-wmax, 0, wmax], range=[NEGATIVE, ZERO, POSITIVE], clamp=True,
+                            interpolate="rgb")  # straight from orange to blue through grey, no pink detour
     e = edges.copy()
     if len(e):
         e["on"] = True if selected is None else (e["source"] == selected) | (e["target"] == selected)
@@ -142,7 +143,7 @@ def graph_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, images: dict[str, s
             x=alt.X("x:Q", axis=None, scale=x_scale), y=alt.Y("y:Q", axis=None, scale=y_scale),
             x2="x2:Q", y2="y2:Q",
             color=alt.Color("w:Q", scale=color_scale, title=_("weight"),
-                            legend=alt.Legend(orient="bottom", gradientLength=120)),
+                            legend=alt.Legend(orient="bottom", type="gradient", gradientLength=160)),
             strokeWidth=alt.StrokeWidth("width:Q", scale=alt.Scale(domain=[0, wmax], range=[0.3, 6]), legend=None),
             opacity=alt.condition("datum.on", alt.value(0.9), alt.value(0.08)),
             tooltip=[alt.Tooltip("text:N", title=_("weight"))]))
