@@ -264,12 +264,12 @@ with tab_conf:
         st.caption(_("Click a cell of the matrix to see its test images (double-click to clear)."))
     else:
         true_digit, predicted = cell
-        shown = views.cell_indices(test.y_test, guesses, true_digit, predicted)
+        cell = views.cell_indices(test.y_test, guesses, true_digit, predicted)
         total = int(((test.y_test == true_digit) & (guesses == predicted)).sum())
         st.markdown(_("**True {true}, predicted {predicted}: {total} test images** (the first {shown} shown).",
-                      true=true_digit, predicted=predicted, total=total, shown=len(shown)))
-        for row in range(0, len(shown), 12):
-            for col, i in zip(st.columns(12), shown[row:row + 12], strict=False):
+                      true=true_digit, predicted=predicted, total=total, shown=len(cell)))
+        for row in range(0, len(cell), 12):
+            for col, i in zip(st.columns(12), cell[row:row + 12], strict=False):
                 col.image(views.digit_image(test.x_test[i], 2), caption=f"#{i}", width="stretch")
 
 with tab_wrong:

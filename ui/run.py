@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 import nnlib
@@ -80,7 +81,8 @@ class TrainingRun:
 
     def evaluate(self, max_train_rows: int = 5000) -> dict:
         """Loss (and accuracy) of the current weights, as the fields of an epoch record: on the
-        training data when it is small, and on the validation data when the run has some."""
+        training data when it is small, and on the validation data when the run has some. Weights
+        that blew up (a diverged run) give NaN outputs: their loss is NaN, not an error."""
         kwargs = self.train_kwargs
         transform = kwargs.get("transform")
         out = {}
@@ -89,6 +91,9 @@ class TrainingRun:
             sets.append(("val_", *kwargs["validation"]))
         for prefix, x, y in sets:
             pred = self.model.predict(x, transform=transform)
+            if not np.isfinite(pred).all():  # the run's error already says why
+                out[f"{prefix}loss"] = float("nan")
+                continue
             out[f"{prefix}loss"] = self.loss.value(pred, y)
             metric = resolve_metric(kwargs.get("metric", "auto"), self.loss, y)  # as train() reports it
             if metric is not None:
