@@ -142,3 +142,13 @@ def test_the_solution_is_hidden_until_asked_and_lecture_mode_reveals_it():
     assert any("def backward(self, grad" in c.value and "np.matmul" in c.value for c in at.code)  # nnlib's source
     lecture = open_exercise("dense", {"lecture": "1"})
     assert lecture.toggle(key="ex.dense.solution").label == "Reveal the solution (lecturer)"
+
+
+def test_a_verdict_says_when_the_code_changed_since_the_check():
+    at = open_exercise("relu")
+    submit(at, "relu", exercise("relu").solution)
+    assert not any("has changed since this check" in c.value for c in at.caption)
+    at.session_state["ex.relu.code"] = exercise("relu").solution + "# edited\n"
+    at.run()
+    assert any("has changed since this check" in c.value for c in at.caption)
+    assert "checks passed" in texts(at.success)  # the last verdict stays, marked as older
