@@ -152,3 +152,16 @@ def test_a_verdict_says_when_the_code_changed_since_the_check():
     at.run()
     assert any("has changed since this check" in c.value for c in at.caption)
     assert "checks passed" in texts(at.success)  # the last verdict stays, marked as older
+
+
+def test_without_the_editor_component_a_text_box_takes_the_code(monkeypatch):
+    """If streamlit-code-editor is missing, the page falls back to st.text_area: typed code is graded."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "code_editor", None)  # `from code_editor import ...` raises ImportError
+    at = open_exercise("sigmoid")
+    box = at.text_area[0]
+    assert box.value == exercise("sigmoid").starter
+    box.input(exercise("sigmoid").solution).run()
+    at.button(key="ex.sigmoid.check").click().run(timeout=120)
+    assert "checks passed" in texts(at.success)
