@@ -22,12 +22,15 @@ server_setup()
 p = PageParams(PAGE)
 common.page_start()
 st.title(_("Your turn: exercises"))
+run_code = policy.run_code_allowed()
 common.explain(_("Write the pieces yourself — a derivative, a backward pass, an optimizer step — and press "
                  "**Check**. The grader runs your code on random shapes (a batch of one, odd sizes, float32 and "
                  "float64), compares it with nnlib and with central differences, and tells you which output is "
-                 "wrong, where, and the classic mistake it looks like."), title=_("How it works"))
-
-run_code = policy.run_code_allowed()
+                 "wrong, where, and the classic mistake it looks like.") if run_code else
+               _("Write the pieces yourself — a derivative, a backward pass, an optimizer step — in the "
+                 "exercise's notebook, and run its Check cell: the grader runs your code on random shapes, "
+                 "compares it with nnlib and with central differences, and tells you which output is wrong, "
+                 "where, and the classic mistake it looks like."), title=_("How it works"))
 names = list(EXERCISES)
 
 

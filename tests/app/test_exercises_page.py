@@ -142,3 +142,26 @@ def test_the_solution_is_hidden_until_asked_and_lecture_mode_reveals_it():
     assert any("def backward(self, grad" in c.value and "np.matmul" in c.value for c in at.code)  # nnlib's source
     lecture = open_exercise("dense", {"lecture": "1"})
     assert lecture.toggle(key="ex.dense.solution").label == "Reveal the solution (lecturer)"
+
+
+def test_a_verdict_says_when_the_code_changed_since_the_check():
+    at = open_exercise("relu")
+    submit(at, "relu", exercise("relu").solution)
+    assert not any("has changed since this check" in c.value for c in at.caption)
+    at.session_state["ex.relu.code"] = exercise("relu").solution + "# edited\n"
+    at.run()
+    assert any("has changed since this check" in c.value for c in at.caption)
+    assert "checks passed" in texts(at.success)  # the last verdict stays, marked as older
+
+
+def test_without_the_editor_component_a_text_box_takes_the_code(monkeypatch):
+    """If streamlit-code-editor is missing, the page falls back to st.text_area: typed code is graded."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "code_editor", None)  # `from code_editor import ...` raises ImportError
+    at = open_exercise("sigmoid")
+    box = at.text_area[0]
+    assert box.value == exercise("sigmoid").starter
+    box.input(exercise("sigmoid").solution).run()
+    at.button(key="ex.sigmoid.check").click().run(timeout=120)
+    assert "checks passed" in texts(at.success)

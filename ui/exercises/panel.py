@@ -42,15 +42,17 @@ def show(ex: Exercise, run_code: bool) -> None:
         editor.remount(name)  # coming back: a fresh editor showing the stored code
         st.session_state["ex.shown"] = name
 
-    submitted = False
     if run_code:
-        submitted = editor.editor(name)
+        if editor.editor(name):  # Ctrl+Enter in the editor: a Check (set before any other Streamlit call)
+            _set(name, "pending", True)
     else:
         _hosted_notice(ex)
 
     row = st.container(horizontal=True)
     hints_shown = _state(name, "hints", 0)
-    check = run_code and row.button(_("Check"), key=f"ex.{name}.check", type="primary", icon=":material/task_alt:")
+    if run_code:
+        row.button(_("Check"), key=f"ex.{name}.check", type="primary", icon=":material/task_alt:",
+                   on_click=_set, args=(name, "pending", True))
     row.button(_("Hint"), key=f"ex.{name}.hint", icon=":material/lightbulb:", on_click=_more_hint, args=(name,),
                disabled=hints_shown >= len(ex.hints),
                help=_("One more step of the way, {shown} of {total} shown", shown=hints_shown, total=len(ex.hints)))
@@ -61,18 +63,30 @@ def show(ex: Exercise, run_code: bool) -> None:
     for i in range(hints_shown):
         st.info(_("Hint {i}: {text}", i=i + 1, text=_(ex.hints[i])), icon=":material/lightbulb:")
 
-    if run_code and (check or submitted):
+    if run_code and _state(name, "pending"):
         with st.spinner(_("Checking your code in a separate process…")):
-            verdict = sandbox.run(name, st.session_state[editor.code_key(name)], policy.limits())
-        _set(name, "verdict", verdict.to_dict())
-        record = progress().setdefault(name, {"tries": 0, "passed": False})
-        record["tries"] += 1
-        record["passed"] = record["passed"] or verdict.passed
+            _check(name, st.session_state[editor.code_key(name)])
     stored = _state(name, "verdict")
     if run_code and stored:
-        verdict_view.show(Verdict.from_dict(stored))
+        if stored.get("code") != st.session_state[editor.code_key(name)]:
+            st.caption(_("Your code has changed since this check: press Check again to grade the new version."))
+        verdict_view.show(Verdict.from_dict(stored["verdict"]))
 
     _solution(ex)
+
+
+def _check(name: str, code: str) -> None:
+    """Grade ``code`` in the sandbox, store the verdict with the code it is for, and clear the
+    pending request. A Check pressed within the editor's 250 ms debounce is followed by a rerun
+    carrying the last keystrokes, which interrupts the first run at its next Streamlit call (the
+    spinner): the request, set by the button's callback, stays pending until a run gets here, so
+    it is never lost, and it grades the newest code. Nothing here calls Streamlit."""
+    verdict = sandbox.run(name, code, policy.limits())
+    record = progress().setdefault(name, {"tries": 0, "passed": False})
+    record["tries"] += 1
+    record["passed"] = record["passed"] or verdict.passed
+    _set(name, "verdict", {"code": code, "verdict": verdict.to_dict()})
+    _set(name, "pending", False)
 
 
 def _more_hint(name: str) -> None:  # callbacks run before the page is drawn again
@@ -81,6 +95,7 @@ def _more_hint(name: str) -> None:  # callbacks run before the page is drawn aga
 
 def _reset(ex: Exercise) -> None:
     editor.set_code(ex.name, ex.starter)
+    _set(ex.name, "pending", False)
     _set(ex.name, "hints", 0)
     _set(ex.name, "verdict", None)
 

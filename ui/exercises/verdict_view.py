@@ -38,12 +38,15 @@ def show(verdict: Verdict) -> None:
     else:
         st.error(summary, icon=":material/cancel:")
     failed = verdict.failed
+    diagnosed = set()
     for c in failed:
         st.markdown(f":red[✗ {plain(say(c.label))}]")
         if c.detail is not None:
             st.markdown(f"&nbsp;&nbsp;&nbsp;&nbsp;{plain(say(c.detail))}")
-        if c.diagnosis is not None:
-            st.info(plain(say(c.diagnosis), 800), icon=":material/lightbulb:")
+        diagnosis = say(c.diagnosis)
+        if diagnosis and diagnosis not in diagnosed:  # once: the same mistake fails every case
+            diagnosed.add(diagnosis)
+            st.info(plain(diagnosis, 800), icon=":material/lightbulb:")
     passed = [c for c in verdict.checks if c.passed]
     if passed:
         with st.expander(_("{n} checks passed", n=len(passed)), expanded=not failed and len(passed) <= 12):
