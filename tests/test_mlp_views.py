@@ -156,3 +156,25 @@ def test_gradcheck_tiny_gradients_compared_in_absolute_terms():
     frame = views.gradcheck_frame(rows)
     assert frame["ok"].tolist() == [True, False, False]  # noise below 1e-9 / a real 2x / a diverged model
     assert frame["rel_error"][0] < 1e-6 and frame["rel_error"][1] == pytest.approx(0.5)
+
+
+def test_gradient_check_reads_as_matching_digits_at_a_glance():
+    frame = pd.DataFrame({"parameter": ["layer 1 · W", "layer 1 · b", "layer 2 · W"],
+                          "backprop": [1.0, 2.0, 3.0], "numerical": [1.0, 2.0, 4.0],
+                          "rel_error": [3e-11, 0.0, 0.25], "ok": [True, True, False]})
+    assert views.agreement_digits(frame["rel_error"]).round(2).tolist() == [10.52, 16.0, 0.6]
+    s = spec(views.gradcheck_chart(frame))
+    rows = next(iter(s["datasets"].values()))
+    assert [r["verdict"] for r in rows] == ["agrees", "agrees", "differs"]
+    assert [r["label"] for r in rows] == ["agrees (3e-11)", "agrees (0)", "differs (2e-01)"]
+    bars = s["layer"][0]
+    assert bars["encoding"]["x"]["field"] == "digits" and bars["encoding"]["y"]["field"] == "parameter"
+    assert s["height"] >= 22 * 3 + 80  # a row per array, never a 40-px strip
+
+
+def test_gradient_norm_axis_is_labelled_at_a_few_powers_of_ten():
+    rows = [{"epoch": e, "layer": f"layer {i}", "grad_norm": 10.0 ** -(2 * i)} for e in (1, 2) for i in range(8)]
+    axis = spec(views.grad_norms_chart(pd.DataFrame(rows)))["encoding"]["y"]["axis"]
+    values = axis["values"]
+    assert len(values) <= 8 and all(float(np.log10(v)).is_integer() for v in values)
+    assert min(values) <= 1e-14 and max(values) >= 1.0  # the whole range, 15 decades, every second one

@@ -235,7 +235,7 @@ def agreement_digits(rel_error) -> np.ndarray:
     return np.clip(-np.log10(np.maximum(err, 10.0 ** -DIGITS_MAX)), 0, DIGITS_MAX)
 
 
-def gradcheck_chart(frame: pd.DataFrame, bar: int = 22) -> alt.Chart:
+def gradcheck_chart(frame: pd.DataFrame, bar: int = 26) -> alt.Chart:
     """One horizontal bar per parameter array: how many digits backprop and finite differences
     share at its worst sampled weight. Long green bars agree; a short red bar (left of the dashed
     line at 5 digits, a relative error of 1e-5) differs — readable at a glance, labelled in words."""
@@ -246,7 +246,7 @@ def gradcheck_chart(frame: pd.DataFrame, bar: int = 22) -> alt.Chart:
     title = alt.Title(_("Gradient check"), subtitle=[_("backprop vs finite differences:"),
                                                      _("matching digits, worst weight per array")])
     base = alt.Chart(df).encode(
-        y=alt.Y("parameter:N", sort=None, title=None),
+        y=alt.Y("parameter:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),  # every array named
         x=alt.X("digits:Q", title=_("matching digits"), scale=alt.Scale(domain=[0, DIGITS_MAX]),
                 axis=alt.Axis(values=[0, 4, 8, 12, 16])),
         tooltip=[alt.Tooltip("parameter:N", title=_("parameter")),
