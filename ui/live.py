@@ -190,8 +190,9 @@ def model_bytes(run: TrainingRun, meta: dict) -> bytes:
     return buf.getvalue()
 
 
-def save_load(page: str, run: TrainingRun, meta: dict) -> None:
-    """Download the trained model (+ a NumPy-only inference snippet); upload one back."""
+def save_load(page: str, run: TrainingRun, meta: dict, accept: Callable[[dict], str | None] | None = None) -> None:
+    """Download the trained model (+ a NumPy-only inference snippet); upload one back.
+    ``accept(saved_meta)`` may refuse an upload with a reason (e.g. another feature map)."""
     with st.expander("Save or load the model", icon=":material/save:"):
         c1, c2 = st.columns(2)
         trained_for = run.epochs_done + run.extra.get("loaded_epochs", 0)
@@ -203,14 +204,15 @@ def save_load(page: str, run: TrainingRun, meta: dict) -> None:
         upload = st.file_uploader("Load a model saved from this page", type=["npz"], key=f"{page}_upload")
         if upload is not None and st.session_state.get(f"{page}_loaded") != upload.file_id:
             st.session_state[f"{page}_loaded"] = upload.file_id
-            run.extra["load_msg"] = load_into(page, run, upload.getvalue(), upload.name)
+            run.extra["load_msg"] = load_into(page, run, upload.getvalue(), upload.name, accept)
             st.rerun()  # redraw the whole page (metrics, pictures above) from the loaded weights
         if run.extra.get("load_msg"):  # kept with the run: a fresh run (Reset, new settings) drops it
             ok, text = run.extra["load_msg"]
             (st.success if ok else st.error)(text)
 
 
-def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool, str]:
+def load_into(page: str, run: TrainingRun, data: bytes, name: str,
+              accept: Callable[[dict], str | None] | None = None) -> tuple[bool, str]:
     """Validate an uploaded model and copy its weights into ``run``. Returns (ok, message)."""
     if len(data) > MAX_UPLOAD_MB * 2**20:
         return False, f"{name} is {len(data) / 2**20:.0f} MB; the limit is {MAX_UPLOAD_MB} MB."
@@ -220,6 +222,9 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool
         return False, f"Could not load {name}: {err}"
     if meta.get("page") not in (None, page):
         return False, f"{name} was saved from the '{meta.get('page')}' page, not this one."
+    refusal = accept(meta) if accept is not None else None
+    if refusal:
+        return False, f"{name}: {refusal}"
     if model.config() != run.model.config():
         return False, (f"{name} holds {describe(model)}, but this page is set to {describe(run.model)}: "
                        "set the controls to match, then load it again.")
