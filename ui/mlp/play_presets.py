@@ -46,7 +46,7 @@ PLAY_PRESETS = {
                        "towards 0. Does the boundary still wrap single points? Pin this run, run the overfitting "
                        "preset, and compare the test-loss curves.")),
     "pg_dropout": Preset(N_("Dropout vs no dropout on noisy circles"), {
-        **BASE, "g_data": "circles", "g_noise": 0.3, "g_n": 200, "g_test": 0.5, "g_layers": 2, "g_w1": 32,
+        **BASE, "g_data": "circles", "g_noise": 0.2, "g_n": 200, "g_test": 0.5, "g_layers": 2, "g_w1": 32,
         "g_w2": 32, "g_lr": 0.01, "g_epochs": 500, "g_drop": 0.3},
         N_("Predict: noisy circles, two layers of 32, dropout 0.3: each step trains a random thinned network. "
            "Pin the run, set the dropout rate to 0 and train again: which test loss ends lower, and which "
@@ -58,7 +58,7 @@ PLAY_PRESETS = {
            "x₂. A circle is x₁² + x₂² = r², a straight line in those features. Then switch the squares off and "
            "x₁, x₂ on: what can a straight line do with circles?")),
     "pg_spirals3": Preset(N_("Three spirals need softmax"), {
-        **BASE, "g_data": "spirals", "g_classes": 3, "g_noise": 0.05, "g_n": 600, "g_test": 0.3, "g_layers": 3,
+        **BASE, "g_data": "spirals", "g_classes": 3, "g_noise": 0.05, "g_n": 500, "g_test": 0.3, "g_layers": 3,
         "g_w1": 32, "g_w2": 32, "g_w3": 32, "g_act": "tanh", "g_lr": 0.01, "g_epochs": 300},
         N_("Predict: three spiral arms, three classes. A sigmoid gives one probability; a softmax output layer "
            "gives one per class, summing to 1. Each region takes its class's colour, paler where the network "
@@ -70,8 +70,8 @@ PLAY_PRESETS = {
            "smooth is the fitted sine? Pin it, then try 3 units and 32 units.")),
     "pg_schedule": Preset(N_("Warm-up + cosine vs constant learning rate"), {
         **BASE, "g_data": "spirals", "g_noise": 0.05, "g_n": 500, "g_layers": 3, "g_w1": 16, "g_w2": 16,
-        "g_w3": 16, "g_act": "tanh", "g_lr": 0.03, "g_epochs": 300, "g_sched": "cosine", "g_warm": 20},
-        N_("Predict: a large rate (0.03) that climbs from 0.003 over 20 epochs of warm-up, then glides down a "
-           "cosine to 0.0003. The rate is drawn under the loss. Pin the run, set the schedule to constant with "
-           "no warm-up: which loss ends lower, and which curve is noisier at the end?")),
+        "g_w3": 16, "g_act": "tanh", "g_lr": 0.1, "g_epochs": 300, "g_sched": "cosine", "g_warm": 20},
+        N_("Predict: Adam with a large rate, 0.1, that climbs from 0.01 over 20 epochs of warm-up, then glides "
+           "down a cosine to 0.001 (the rate is drawn under the loss). Pin the run, then set the schedule to "
+           "constant with no warm-up: can the same network still learn the spirals at a constant 0.1?")),
 }
