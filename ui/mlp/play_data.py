@@ -86,7 +86,7 @@ def choose_data(p: PageParams, d: dict) -> Choice:
     problem = p.select(_("Problem"), "g_problem", list(PROBLEMS), d["g_problem"], horizontal=True,
                        format_func=lambda k: _(PROBLEMS[k]))
     sources = list(SOURCES) if problem == "classification" else ["builtin", "csv"]
-    source = p.select(_("Data"), "g_source", list(SOURCES), d["g_source"], format_func=lambda k: _(SOURCES[k]))
+    source = p.select(_("Data source"), "g_source", list(SOURCES), d["g_source"], format_func=lambda k: _(SOURCES[k]))
     if source not in sources:
         st.caption(_("Clicked points have a class: for regression, use a built-in set or a CSV file."))
         source = "builtin"
@@ -222,4 +222,9 @@ def _clicked(x, y, names: list[str], box, always_open: bool):
                            background_image=clicks.background(x, y, box, k), height=clicks.SIZE, width=clicks.SIZE,
                            drawing_mode="point", point_display_radius=clicks.RADIUS, key="mlp_canvas",
                            update_streamlit=True)
-    return clicks.points_from_json(getattr(result, "json_data", None), box, k)
+        cx, cy = clicks.points_from_json(getattr(result, "json_data", None), box, k)
+        if len(cx):
+            counts = ", ".join(_("class {name}: {n}", name=names[i], n=int(c))
+                               for i, c in enumerate(np.bincount(cy, minlength=k)))
+            st.caption(_("Clicked points — {counts}.", counts=counts))
+    return cx, cy
