@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -28,6 +29,7 @@ NO_DATA_IN_LINK = N_("Your data stays in this session: it is not stored on the s
                      "own file or clicks.")
 DEFAULT_BOX = ((-1.75, 1.75), (-1.75, 1.75))
 MIN_CLICKS = 4
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "playground_sample.csv"
 
 
 @dataclass
@@ -156,9 +158,13 @@ def _csv(problem: str):
     upload = st.file_uploader(_("CSV file (header row; UTF-8 or Korean Excel's cp949)"), type=["csv", "txt"],
                               key="mlp_csv_upload")
     st.caption(_("Format: one row per point, a header row, two numeric feature columns and a target column "
-                 "(a class label, or a number for regression). Example: data/playground_sample.csv."))
+                 "(a class label, or a number for regression)."))
+    if SAMPLE.exists():
+        st.download_button(_("Download a sample CSV (fruit sizes, 3 classes)"), SAMPLE.read_bytes(),
+                           file_name=SAMPLE.name, mime="text/csv", key="mlp_csv_sample",
+                           icon=":material/download:")
     if upload is None:
-        st.info(_("Upload a CSV file in the sidebar to train on your own data."), icon=":material/upload_file:")
+        st.info(_("Upload a CSV file above to train on your own data."), icon=":material/upload_file:")
         return None
     raw = upload.getvalue()
     cache = st.session_state.get("mlp_csv_cache")

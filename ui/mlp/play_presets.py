@@ -63,7 +63,7 @@ PLAY_PRESETS = {
         N_("Predict: three spiral arms, three classes. A sigmoid gives one probability; a softmax output layer "
            "gives one per class, summing to 1. Each region takes its class's colour, paler where the network "
            "hesitates between two arms.")),
-    "pg_sine": Preset(N_("Sine fit: how many ReLU units?"), {
+    "pg_sine": Preset(N_("Sine fit: how many ReLU units"), {
         **BASE, "g_problem": "regression", "g_rdata": "sine", "g_noise": 0.1, "g_n": 200, "g_layers": 1,
         "g_w1": 8, "g_act": "relu", "g_lr": 0.03, "g_epochs": 500},
         N_("Predict: a ReLU network's output is a broken line, one bend per unit at most. With 8 units, how "

@@ -40,7 +40,7 @@ FEATURE_KEYS = {"x1": "g_fx1", "x2": "g_fx2", "x1^2": "g_fx1sq", "x2^2": "g_fx2s
                 "sin_x1": "g_fsin1", "sin_x2": "g_fsin2"}
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1x2": "x₁x₂", "sin_x1": "sin x₁",
                   "sin_x2": "sin x₂"}
-REGULARISERS = {"none": N_("none"), "l2": N_("L2 (weight decay)"), "l1": N_("L1")}
+REGULARISERS = {"none": N_("none"), "l2": N_("L2"), "l1": N_("L1")}
 REG_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 DROPOUTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
 SCHEDULES = {"constant": N_("constant"), "step": N_("step decay"), "exponential": N_("exponential"),
