@@ -277,9 +277,11 @@ def _label(ds, hidden, act, opt, lr, reg, reg_rate, dropout, sched, warmup) -> s
     if reg != "none":
         parts.append(f"{reg.upper()} {reg_rate:g}")
     if dropout:
-        parts.append(f"dropout {dropout:g}")
+        parts.append(_("dropout {rate}", rate=f"{dropout:g}"))
     if sched != "constant" or warmup:
-        parts.append(f"{sched}{f' +{warmup} warm-up' if warmup else ''}")
+        parts.append(_(SCHEDULES[sched]))
+    if warmup:
+        parts.append(_("{n} warm-up epochs", n=warmup))
     return " ".join(parts)
 
 
