@@ -270,3 +270,16 @@ def test_a_saved_model_records_and_checks_its_feature_map_and_problem_type():
     same = _saved(at, {})
     at.file_uploader(key="mlp_upload").set_value(("same.npz", same, "application/octet-stream")).run()
     assert any("Loaded same.npz" in s.value for s in at.success)
+
+
+def test_show_the_code_and_pins_cover_the_new_pieces():
+    at = open_play({"g_drop": "0.2", "g_fx1sq": "1", "g_sched": "cosine", "g_reg": "l1"})
+    press(at, "mlp_step")
+    press(at, "mlp_pin")
+    label = at.session_state["pins:mlp"][0]["label"]
+    assert "dropout 0.2" in label and "L1 0.001" in label and "cosine" in label
+    at.toggle(key="mlp.code").set_value(True).run()
+    code = " ".join(c.value for c in at.code)
+    for piece in ("def __call__(self, x)", "self.rng.random(x.shape) >= self.rate", "def penalty_grad",
+                  "class Cosine", "def moons"):
+        assert piece in code, piece
