@@ -283,3 +283,12 @@ def test_show_the_code_and_pins_cover_the_new_pieces():
     for piece in ("def __call__(self, x)", "self.rng.random(x.shape) >= self.rate", "def penalty_grad",
                   "class Cosine", "def moons"):
         assert piece in code, piece
+
+
+def test_dropout_per_layer():
+    at = open_play({"g_layers": "3", "g_drop_each": "1", "g_drop1": "0.5", "g_drop3": "0.2"})
+    press(at, "mlp_step")
+    rates = [layer.rate for layer in run_of(at).model.layers if type(layer).__name__ == "Dropout"]
+    assert rates == [0.5, 0.2]
+    kinds = [type(layer).__name__ for layer in run_of(at).model.layers]
+    assert kinds[:3] == ["Dense", "ReLU", "Dropout"] and kinds[3:5] == ["Dense", "ReLU"] and kinds[5] == "Dense"

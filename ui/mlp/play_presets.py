@@ -12,7 +12,8 @@ PLAY_DEFAULTS = {
     "g_fsin2": False,
     "g_layers": 2, "g_w1": 8, "g_w2": 8, "g_w3": 8, "g_w4": 8, "g_w5": 8, "g_w6": 8,
     "g_act": "relu", "g_opt": "adam", "g_lr": 0.03, "g_batch": 32, "g_epochs": 200,
-    "g_reg": "none", "g_reg_rate": 0.001, "g_drop": 0.0,
+    "g_reg": "none", "g_reg_rate": 0.001, "g_drop": 0.0, "g_drop_each": False,
+    "g_drop1": 0.0, "g_drop2": 0.0, "g_drop3": 0.0, "g_drop4": 0.0, "g_drop5": 0.0, "g_drop6": 0.0,
     "g_sched": "constant", "g_warm": 0, "g_step_every": 100, "g_step_gamma": 0.5, "g_egamma": 0.99,
 }
 D = PLAY_DEFAULTS

@@ -77,16 +77,18 @@ class LiveSchedule:
         return self.current(step)
 
 
-def build_model(n_in: int, hidden: list[int], n_out: int, act: str, output: str, dropout: float,
+def build_model(n_in: int, hidden: list[int], n_out: int, act: str, output: str, dropout,
                 rng) -> nnlib.Sequential:
-    """Dense layers with ``act`` (and Dropout after each hidden layer when ``dropout`` > 0), then
-    a Dense layer of ``n_out`` units with ``output``; He init for ReLU units, Xavier otherwise."""
+    """Dense layers with ``act`` (and Dropout after a hidden layer whose rate is > 0: ``dropout`` is
+    one rate for all or one per hidden layer), then a Dense layer of ``n_out`` units with
+    ``output``; He init for ReLU units, Xavier otherwise."""
     init = "he" if act in ("relu", "leaky_relu") else "xavier"
+    rates = list(dropout) if isinstance(dropout, (list, tuple)) else [dropout] * len(hidden)
     layers, sizes = [], [n_in, *hidden]
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+    for a, b, rate in zip(sizes[:-1], sizes[1:], rates, strict=True):
         layers += [nnlib.Dense(a, b, init=init, rng=rng), nnlib.get_activation(act)]
-        if dropout:
-            layers.append(nnlib.Dropout(dropout, rng=rng))
+        if rate:
+            layers.append(nnlib.Dropout(rate, rng=rng))
     layers += [nnlib.Dense(sizes[-1], n_out, init="xavier", rng=rng), nnlib.get_activation(output)]
     return nnlib.Sequential(*layers)
 
@@ -159,9 +161,14 @@ def playground(p: PageParams) -> None:
                               "L2 adds λ·W to each weight's gradient, L1 adds λ·sign(W)."))
         reg_rate = p.select_slider(_("Penalty rate λ"), "g_reg_rate", REG_RATES, d["g_reg_rate"]) \
             if reg != "none" else d["g_reg_rate"]
-        dropout = p.select_slider(_("Dropout rate (every hidden layer)"), "g_drop", DROPOUTS, d["g_drop"],
-                                  help=_("The fraction of hidden units switched off at random at each training "
-                                         "step (inverted dropout); none when predicting."))
+        per_layer = p.toggle(_("Dropout per layer"), "g_drop_each", False, advanced=True) if hidden else False
+        if per_layer:
+            dropout = tuple(p.select_slider(_("Dropout after hidden layer {i}", i=i + 1), f"g_drop{i + 1}",
+                                            DROPOUTS, d[f"g_drop{i + 1}"]) for i in range(len(hidden)))
+        else:
+            dropout = p.select_slider(_("Dropout rate (every hidden layer)"), "g_drop", DROPOUTS, d["g_drop"],
+                                      help=_("The fraction of hidden units switched off at random at each "
+                                             "training step (inverted dropout); none when predicting."))
         st.subheader(_("Learning-rate schedule"))
         sched = p.select(_("Schedule"), "g_sched", list(SCHEDULES), d["g_sched"],
                          format_func=lambda k: _(SCHEDULES[k]))
@@ -243,7 +250,7 @@ def playground(p: PageParams) -> None:
     code = [nnlib.Dense.forward, nnlib.Optimizer.step, nnlib.Optimizer.penalty_grad, type(schedule)]
     if transform is not None:
         code.insert(0, FeatureMap.__call__)
-    if dropout:
+    if any(dropout) if isinstance(dropout, tuple) else dropout:
         code.insert(1, nnlib.Dropout.forward)
     if ds.problem == "regression" and choice.source == "builtin":
         code.insert(0, data.make_regression)
@@ -276,8 +283,9 @@ def _label(ds, hidden, act, opt, lr, reg, reg_rate, dropout, sched, warmup) -> s
     parts = [ds.name, "-".join(map(str, hidden)) or "0", ACTIVATIONS[act], f"{opt} lr={lr:g}"]
     if reg != "none":
         parts.append(f"{reg.upper()} {reg_rate:g}")
-    if dropout:
-        parts.append(_("dropout {rate}", rate=f"{dropout:g}"))
+    if any(dropout) if isinstance(dropout, tuple) else dropout:
+        shown = "/".join(f"{r:g}" for r in dropout) if isinstance(dropout, tuple) else f"{dropout:g}"
+        parts.append(_("dropout {rate}", rate=shown))
     if sched != "constant" or warmup:
         parts.append(_(SCHEDULES[sched]))
     if warmup:
