@@ -218,6 +218,8 @@ def _clicked(x, y, names: list[str], box, always_open: bool):
         cls = 0 if cls is None or cls >= k else cls
         st.caption(_("Click on the plane to add a point; the toolbar under it undoes or clears. The points "
                      "join the training data (never the test points)."))
+        if always_open:
+            st.caption(_(NO_DATA_IN_LINK))
         try:
             from streamlit_drawable_canvas import st_canvas
         except Exception as err:  # noqa: BLE001 - the page works without the canvas

@@ -396,12 +396,12 @@ def curve_chart(curve: pd.DataFrame, points: pd.DataFrame, title: str, height: i
     return (dots + line).properties(title=title, width="container", height=height)
 
 
-def lr_chart(history: pd.DataFrame, title: str, height: int = 130) -> alt.Chart:
+def lr_chart(history: pd.DataFrame, title: str, height: int = 220) -> alt.Chart:
     """The learning rate in force at each epoch (a schedule's shape), to sit under the loss curve."""
     frame = history[["epoch", "lr"]] if not history.empty and "lr" in history else pd.DataFrame(
         {"epoch": [0], "lr": [np.nan]})
     return alt.Chart(frame, title=title, height=height).mark_line(color="#5f6368").encode(
         x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("lr:Q", title=_("learning rate"), axis=alt.Axis(format=".1e", tickCount=3)),
+        y=alt.Y("lr:Q", title="lr", scale=alt.Scale(zero=True), axis=alt.Axis(format=".2~g", tickCount=4)),
         tooltip=["epoch:Q", alt.Tooltip("lr:Q", format=".2e")],
     ).properties(width="container")
