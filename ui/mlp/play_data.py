@@ -216,8 +216,9 @@ def _clicked(x, y, names: list[str], box, always_open: bool):
         cls = st.radio(_("Class of the next points"), list(range(k)), horizontal=True, key="mlp_click_class",
                        format_func=lambda i: _("class {name}", name=names[i]))
         cls = 0 if cls is None or cls >= k else cls
-        st.caption(_("Click on the plane to add a point; the toolbar under it undoes or clears. The points "
-                     "join the training data (never the test points)."))
+        st.caption(_("Click on the plane to add a point. Undo or clear: the buttons at the canvas's top right "
+                     "(with a mouse, they appear when you hover over it). The points join the training data "
+                     "(never the test points)."))
         if always_open:
             st.caption(_(NO_DATA_IN_LINK))
         try:
