@@ -7,7 +7,7 @@
 ...     print(record.epoch, record.loss)
 """
 
-from . import landscape
+from . import features, landscape, schedules
 from .activations import (
     ACTIVATIONS,
     Activation,
@@ -40,5 +40,5 @@ __all__ = [
     "Dropout", "Layer", "DiagonalSoftmax", "PostCrossEntropy", "MSE", "BinaryCrossEntropy", "CrossEntropy",
     "Loss", "SoftmaxCrossEntropy", "accuracy", "confusion_matrix", "precision_recall",
     "predicted_class", "true_class", "Sequential", "SGD", "Adam", "Optimizer", "make_optimizer",
-    "DivergenceError", "Record", "TrainState", "train", "landscape", "__version__",
+    "DivergenceError", "Record", "TrainState", "train", "features", "landscape", "schedules", "__version__",
 ]

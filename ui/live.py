@@ -514,8 +514,9 @@ def model_bytes(run: TrainingRun, meta: dict) -> bytes:
     return buf.getvalue()
 
 
-def save_load(page: str, run: TrainingRun, meta: dict) -> None:
-    """Download the trained model (+ a NumPy-only inference snippet); upload one back."""
+def save_load(page: str, run: TrainingRun, meta: dict, accept: Callable[[dict], str | None] | None = None) -> None:
+    """Download the trained model (+ a NumPy-only inference snippet); upload one back.
+    ``accept(saved_meta)`` may refuse an upload with a reason (e.g. another feature map)."""
     with st.expander(_("Save or load the model"), icon=":material/save:"):
         c1, c2 = st.columns(2)
         trained_for = run.epochs_done + run.extra.get("loaded_epochs", 0)
@@ -527,22 +528,24 @@ def save_load(page: str, run: TrainingRun, meta: dict) -> None:
         upload = st.file_uploader(_("Load a model saved from this page"), type=["npz"], key=f"{page}_upload")
         if upload is not None and st.session_state.get(f"{page}_loaded") != upload.file_id:
             st.session_state[f"{page}_loaded"] = upload.file_id
-            run.extra["load_msg"] = load_into(page, run, upload.getvalue(), upload.name)
+            run.extra["load_msg"] = load_into(page, run, upload.getvalue(), upload.name, accept)
             st.rerun()  # redraw the whole page (metrics, pictures above) from the loaded weights
         if run.extra.get("load_msg"):  # kept with the run: a fresh run (Reset, new settings) drops it
             ok, text = run.extra["load_msg"]
             (st.success if ok else st.error)(text)
 
 
-def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool, str]:
+def load_into(page: str, run: TrainingRun, data: bytes, name: str,
+              accept: Callable[[dict], str | None] | None = None) -> tuple[bool, str]:
     """Validate an uploaded model and copy its weights into ``run``. Returns (ok, message).
 
     The file's architecture is read first (``nnlib.io.read_config``, no weights) and compared
     with the page's model, so a file that does not fit costs nothing more than its bytes; the
     message names each difference (``ui.model_diff``). A model that differs only in precision is
-    converted (float32 ↔ float64) and the message says so. The file name and anything read from
-    the file are shown as plain text (``ui.safe_text.plain``); ``run.extra["loaded"]`` keeps the
-    name in that form."""
+    converted (float32 ↔ float64) and the message says so. ``accept(saved_meta)`` may refuse the
+    file with a reason (e.g. another feature map). The file name and anything read from the file
+    are shown as plain text (``ui.safe_text.plain``); ``run.extra["loaded"]`` keeps the name in
+    that form."""
     shown = plain(name, 60)
     if len(data) > MAX_UPLOAD_MB * 2**20:
         return False, _("{name} is {size} MB; the limit is {limit} MB.", name=shown,
@@ -554,6 +557,9 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str) -> tuple[bool
     if meta.get("page") not in (None, page):
         return False, _("{name} was saved from the “{other}” page, not this one.", name=shown,
                         other=plain(meta.get("page"), 30))
+    refusal = accept(meta) if accept is not None else None
+    if refusal:
+        return False, _("{name}: {reason}", name=shown, reason=refusal)
     found = model_diff.differences(config, run.model.config())
     if found and not model_diff.only_precision(found):
         return False, _("{name} does not fit this page's model: {differences}. Set the controls to match, "

@@ -20,6 +20,13 @@ HIDDEN_SPACE_NOTES = {
                      "come apart and a straight line separates them."),
     "pg_overfit": N_("The last layer bends the grid hard around single training points: that is the overfitting, "
                      "seen from inside."),
+    "pg_l2": N_("With L2 the last layer bends the grid gently: the weights stay small, so the plane is not folded "
+                "around single points."),
+    "pg_dropout": N_("Dropout makes every unit useful on its own: the rings come apart smoothly in the last layer."),
+    "pg_spirals3": N_("Three classes: the last layer spreads the three arms apart, one softmax unit per class "
+                      "(no single straight line here: each pair of classes has its own)."),
+    "pg_schedule": N_("Warm-up, then cosine: the layer unfolds the moons steadily, without the early jumps of a "
+                      "large constant rate."),
 }
 VIEWS = {"graph": N_("Network diagram"), "hidden": N_("What a hidden layer sees"), "landscape": N_("Loss landscape")}
 
@@ -32,10 +39,12 @@ def feature_labels(n_inputs: int, names: list[str] | None = None) -> list[str]:
 
 
 def views(run: TrainingRun, x: np.ndarray, y: np.ndarray, x_range, y_range, *, preset: str | None = None,
-          transform=None, input_names: list[str] | None = None) -> None:
-    """The three views, one at a time (a radio: drawing all three every tick would slow training)."""
+          transform=None, input_names: list[str] | None = None, classification: bool = True) -> None:
+    """The three views, one at a time (a radio: drawing all three every tick would slow training).
+    "What a hidden layer sees" colours points by class: classification only."""
     network_section.remember_weights(run)
-    choice = st.radio(_("See the network"), list(VIEWS), horizontal=True, key="mlp_g_view",
+    offered = [k for k in VIEWS if classification or k != "hidden"]
+    choice = st.radio(_("See the network"), offered, horizontal=True, key="mlp_g_view",
                       format_func={k: _(v) for k, v in VIEWS.items()}.get)
     if choice == "graph":
         images = network.unit_maps(run.model, x_range, y_range, transform=transform)

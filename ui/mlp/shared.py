@@ -6,6 +6,8 @@ curves while another section is shown."""
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import streamlit as st
 
@@ -127,9 +129,13 @@ def look_inside(run: TrainingRun, x_small, y_small, mismatch_note: str = "", nor
             return
         # Unit health over (up to 2000 rows of) the training set, not just the last mini-batch.
         # Gradient norms come from the last backward pass, which this forward pass leaves alone.
+        # On a copy: the run's own caches and dropout random streams stay as training left them
+        # (a redraw must not change what the next epoch draws).
         health_x = run.x[:HEALTH_ROWS]
-        run.model.forward(health_x, train=True)
-        stats = run.model.layer_stats()
+        transform = run.train_kwargs.get("transform")
+        probe = copy.deepcopy(run.model)
+        probe.forward(health_x if transform is None else transform(health_x), train=True)
+        stats = probe.layer_stats()
         if norms:
             norms_chart = views.grad_norms_chart(pd.DataFrame(run.extra.get("norms", [])))
             common.show_chart(cols[1], norms_chart, width="stretch")

@@ -16,7 +16,8 @@ import nnlib
 
 from ..i18n import _
 
-CLASS_COLORS = ["#e8710a", "#1a73e8"]  # class 0 orange, class 1 blue (as in TensorFlow Playground)
+# class 0 orange, class 1 blue (as in TensorFlow Playground), then green, purple, pink
+CLASS_COLORS = ["#e8710a", "#1a73e8", "#1e8e3e", "#9334e6", "#d01884"]
 BACKGROUND = alt.Scale(domain=[0, 0.5, 1], range=["#f8c99b", "#f7f7f7", "#a9c8f5"])
 GOOD, BAD = "#1e8e3e", "#d93025"
 GRADCHECK_OK = 1e-5  # relative error below this: backprop agrees with finite differences
@@ -39,10 +40,12 @@ def _grid_frame(model_out: np.ndarray, points: np.ndarray) -> pd.DataFrame:
 
 # -- decision boundary ---------------------------------------------------------------------
 
-def boundary_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 50) -> pd.DataFrame:
-    """The model's probability of class 1 at the centres of a resolution² grid (x, y, p)."""
+def boundary_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 50,
+                   transform=None) -> pd.DataFrame:
+    """The model's probability of class 1 at the centres of a resolution² grid (x, y, p);
+    ``transform`` (a feature map) is applied to the grid as to the training points."""
     points, _, _ = nnlib.data.grid(x_range, y_range, resolution)
-    return _grid_frame(model.predict(points), points)
+    return _grid_frame(model.predict(points, transform=transform), points)
 
 
 def points_frame(x: np.ndarray, y: np.ndarray, subset: str) -> pd.DataFrame:
@@ -79,7 +82,7 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None =
     dots = alt.Chart(points).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1,
                                         clip=True).encode(
         x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
-        color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=CLASS_COLORS), title=_("label"),
+        color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=CLASS_COLORS[:2]), title=_("label"),
                         legend=None),  # the P(class 1) legend already maps orange to 0 and blue to 1
         shape=alt.Shape("set:N", scale=alt.Scale(domain=[_("train"), _("test")], range=["circle", "triangle-up"]),
                         title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
@@ -92,12 +95,12 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None =
 # -- neuron thumbnails ---------------------------------------------------------------------
 
 def neuron_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 14,
-                 max_units: int = 8, max_layers: int = 2) -> pd.DataFrame:
+                 max_units: int = 8, max_layers: int = 2, transform=None) -> pd.DataFrame:
     """What each hidden unit computes over the input plane (like TensorFlow Playground's
     neuron pictures), for the first ``max_layers`` hidden layers; a layer wider than
     ``max_units`` stops the walk. ``value`` is the unit's output rescaled to [0, 1]."""
     points = nnlib.data.grid(x_range, y_range, resolution)[0]  # `_` is the translation function here
-    frames, h, layer = [], points, 0
+    frames, h, layer = [], points if transform is None else transform(points), 0
     for item in model.layers[:-1]:  # the last layer is the output's activation
         h = item.forward(h, train=False)
         if not isinstance(item, nnlib.Activation):
@@ -303,3 +306,150 @@ def health_hints(stats: list[dict], limit: float = 0.5) -> list[str]:
                            "(Xavier) or ReLU help.", layer=name, share=f"{sat:.0%}",
                            activation=row["activation"].lower()))
     return hints
+
+
+# -- the 2-D playground: several classes, regression, the learning rate ---------------------
+
+def _mix_white(hex_colour: str, amount: np.ndarray) -> list[str]:
+    """``hex_colour`` blended towards white by ``amount`` (0 = the colour, 1 = white), per entry."""
+    rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    mixed = rgb[None, :] + (255 - rgb[None, :]) * np.clip(amount, 0, 1)[:, None]
+    return ["#" + "".join(f"{int(round(v)):02x}" for v in row) for row in mixed]
+
+
+def class_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 50, transform=None) -> pd.DataFrame:
+    """For a softmax model with k outputs: at each grid point the predicted class, its
+    probability (``confidence``) and the cell's colour — the class's colour, lighter the less
+    sure the model is (white at 1/k, a coin toss among k classes)."""
+    points, _, _ = nnlib.data.grid(x_range, y_range, resolution)
+    probs = model.predict(points, transform=transform)
+    k = probs.shape[1]
+    cls = probs.argmax(axis=1)
+    conf = probs.max(axis=1)
+    sure = (conf - 1 / k) / (1 - 1 / k)  # 0 at chance, 1 when certain
+    fills = np.empty(len(points), dtype=object)
+    for c in range(k):
+        at = cls == c
+        fills[at] = _mix_white(CLASS_COLORS[c], 1 - 0.75 * sure[at])  # never darker than a quarter tint
+    return pd.DataFrame({"x": np.round(points[:, 0], 4), "y": np.round(points[:, 1], 4), "cls": cls,
+                         "confidence": np.round(conf, 3), "fill": fills})
+
+
+def _cells(grid: pd.DataFrame):
+    resolution = max(int(round(np.sqrt(len(grid)))), 2)
+    dx = (grid["x"].max() - grid["x"].min()) / (resolution - 1)
+    dy = (grid["y"].max() - grid["y"].min()) / (resolution - 1)
+    cells = grid.assign(x0=grid["x"] - dx / 2, x1=grid["x"] + dx / 2, y0=grid["y"] - dy / 2, y1=grid["y"] + dy / 2)
+    x_scale = alt.Scale(domain=[float(cells["x0"].min()), float(cells["x1"].max())], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[float(cells["y0"].min()), float(cells["y1"].max())], nice=False, zero=False)
+    return cells, x_scale, y_scale
+
+
+def class_chart(grid: pd.DataFrame, points: pd.DataFrame, class_names: list[str], title: str,
+                height: int = 480) -> alt.Chart:
+    """The k-class boundary: each cell in its predicted class's colour, lightness = confidence;
+    points in their true class's colour (circles train, triangles test)."""
+    cells, x_scale, y_scale = _cells(grid)
+    k = len(class_names)
+    names = [str(n) for n in class_names]
+    cells = cells.assign(class_name=[names[c] for c in cells["cls"]])
+    background = alt.Chart(cells).mark_rect(clip=True).encode(
+        x=alt.X("x0:Q", title="x₁", scale=x_scale), x2="x1:Q",
+        y=alt.Y("y0:Q", title="x₂", scale=y_scale), y2="y1:Q",
+        color=alt.Color("fill:N", scale=None),
+        tooltip=[alt.Tooltip("class_name:N", title=_("predicted class")),
+                 alt.Tooltip("confidence:Q", title=_("probability"), format=".3f")],
+    )
+    pts = points.assign(class_name=[names[int(c)] for c in points["label"]])
+    dots = alt.Chart(pts).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1,
+                                     clip=True).encode(
+        x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
+        color=alt.Color("class_name:N", scale=alt.Scale(domain=names, range=CLASS_COLORS[:k]), title=_("class"),
+                        legend=alt.Legend(orient="bottom", symbolType="circle")),
+        shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
+                        title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
+        tooltip=["set:N", alt.Tooltip("class_name:N", title=_("class")), alt.Tooltip("x1:Q", format=".2f"),
+                 alt.Tooltip("x2:Q", format=".2f")],
+    )
+    return (background + dots).properties(title=title, width="container", height=height)
+
+
+def value_points_frame(x: np.ndarray, y: np.ndarray, subset: str) -> pd.DataFrame:
+    """Regression points: inputs (1 or 2 columns) and their target ``value``."""
+    cols = {"x1": x[:, 0]} if x.shape[1] == 1 else {"x1": x[:, 0], "x2": x[:, 1]}
+    return pd.DataFrame({**cols, "value": np.asarray(y, dtype=float).reshape(-1), "set": subset})
+
+
+def surface_frame(model: nnlib.Sequential, x_range, y_range, resolution: int = 50, transform=None) -> pd.DataFrame:
+    """A 2-D regression model's output at the centres of a resolution² grid (x, y, value)."""
+    points, _, _ = nnlib.data.grid(x_range, y_range, resolution)
+    return pd.DataFrame({"x": np.round(points[:, 0], 4), "y": np.round(points[:, 1], 4),
+                         "value": np.round(model.predict(points, transform=transform).reshape(-1), 4)})
+
+
+def surface_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str, height: int = 480) -> alt.Chart:
+    """The fitted surface as a heatmap and the points coloured by their target, on one colour scale."""
+    cells, x_scale, y_scale = _cells(grid)
+    lo = float(min(grid["value"].min(), points["value"].min()))
+    hi = float(max(grid["value"].max(), points["value"].max()))
+    scale = alt.Scale(scheme="blueorange", domain=[lo, hi] if hi > lo else [lo - 1, hi + 1], reverse=True)
+    background = alt.Chart(cells).mark_rect(clip=True, opacity=0.85).encode(
+        x=alt.X("x0:Q", title="x₁", scale=x_scale), x2="x1:Q",
+        y=alt.Y("y0:Q", title="x₂", scale=y_scale), y2="y1:Q",
+        color=alt.Color("value:Q", scale=scale, title=_("prediction / target"),
+                        legend=alt.Legend(orient="bottom", gradientLength=140)),
+        tooltip=[alt.Tooltip("value:Q", title=_("prediction"), format=".3f")],
+    )
+    dots = alt.Chart(points).mark_point(filled=True, size=50, stroke="black", strokeWidth=0.6, opacity=1,
+                                        clip=True).encode(
+        x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
+        color=alt.Color("value:Q", scale=scale, legend=None),
+        shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
+                        title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
+        tooltip=["set:N", alt.Tooltip("value:Q", title=_("target"), format=".3f")],
+    )
+    return (background + dots).properties(title=title, width="container", height=height)
+
+
+def curve_frame(model: nnlib.Sequential, x_range, n: int = 200, truth=None) -> pd.DataFrame:
+    """A 1-D regression model's curve over ``x_range`` (x, prediction[, truth])."""
+    xs = np.linspace(*x_range, n)
+    out = {"x": xs, "prediction": model.predict(xs.reshape(-1, 1)).reshape(-1)}
+    if truth is not None:
+        out["truth"] = truth(xs.reshape(-1, 1))
+    return pd.DataFrame(out)
+
+
+def curve_chart(curve: pd.DataFrame, points: pd.DataFrame, title: str, height: int = 420) -> alt.Chart:
+    """The fitted curve over the points (circles train, triangles test); the noiseless function dashed."""
+    lines = [c for c in ("prediction", "truth") if c in curve]
+    long = curve.melt("x", lines, var_name="curve", value_name="y")
+    names = {"prediction": _("network"), "truth": _("true function")}
+    long["curve"] = long["curve"].map(names)
+    x_scale = alt.Scale(domain=[float(curve["x"].min()), float(curve["x"].max())], nice=False)
+    dots = alt.Chart(points).mark_point(filled=True, size=40, opacity=0.6, color="#5f6368").encode(
+        x=alt.X("x1:Q", title="x", scale=x_scale), y=alt.Y("value:Q", title="y"),
+        shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
+                        title=_("points"), legend=alt.Legend(orient="bottom")),
+        tooltip=["set:N", alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("value:Q", format=".3f")],
+    )
+    shown = [names[c] for c in lines]
+    line = alt.Chart(long).mark_line(strokeWidth=3, clip=True).encode(
+        x=alt.X("x:Q", scale=x_scale), y="y:Q",
+        color=alt.Color("curve:N", scale=alt.Scale(domain=shown, range=["#1a73e8", "#e8710a"][:len(shown)]),
+                        title=None, legend=alt.Legend(orient="bottom")),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=shown, range=[[1, 0], [6, 4]][:len(shown)]),
+                                  legend=None),
+    )
+    return (dots + line).properties(title=title, width="container", height=height)
+
+
+def lr_chart(history: pd.DataFrame, title: str, height: int = 220) -> alt.Chart:
+    """The learning rate in force at each epoch (a schedule's shape), to sit under the loss curve."""
+    frame = history[["epoch", "lr"]] if not history.empty and "lr" in history else pd.DataFrame(
+        {"epoch": [0], "lr": [np.nan]})
+    return alt.Chart(frame, title=title, height=height).mark_line(color="#5f6368").encode(
+        x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("lr:Q", title="lr", scale=alt.Scale(zero=True), axis=alt.Axis(format=".2~g", tickCount=4)),
+        tooltip=["epoch:Q", alt.Tooltip("lr:Q", format=".2e")],
+    ).properties(width="container")
