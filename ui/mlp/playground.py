@@ -155,7 +155,8 @@ def playground(p: PageParams) -> None:
         opt = p.select(_("Optimizer"), "g_opt", list(OPTIMIZERS), d["g_opt"], format_func=shown(OPTIMIZERS),
                        advanced=True)
         lr = p.select_slider(_("Learning rate"), "g_lr", LRS, d["g_lr"])
-        batch = p.select_slider(_("Batch size"), "g_batch", BATCHES, d["g_batch"], advanced=True)
+        batch = p.select_slider(_("Batch size"), "g_batch", BATCHES, d["g_batch"], advanced=True,
+                                format_func=shown(BATCH_NAMES))
         epochs = p.select_slider(_("Epochs"), "g_epochs", [50, 100, 200, 300, 500, 1000, 2000], d["g_epochs"])
         st.subheader(_("Regularisation"))
         reg = p.select(_("Weight penalty"), "g_reg", list(REGULARISERS), d["g_reg"], horizontal=True,
