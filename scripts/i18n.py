@@ -24,7 +24,9 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 TRANSLATED = ["ko"]  # every language but the English source
-SOURCES = ["streamlit_app.py", "pages", "ui"]  # where user-visible strings live (nnlib's messages stay English)
+# where user-visible strings live; nnlib's own messages stay English, except the exercises' texts, which the
+# Exercises page shows (marked N_ in nnlib/exercises, translated by the page)
+SOURCES = ["streamlit_app.py", "pages", "ui", "nnlib/exercises"]
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 # {name} / {name:.1f}, and printf's %s / %(name)d (no space flag: "20 % faster" is prose, not a placeholder)
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[#0+-]?\d*(?:\.\d+)?[sdifrxXeEgGc%]")
