@@ -66,12 +66,7 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None =
     follows its column's width (``width="container"``) instead of a fixed pixel size."""
     title = _("Decision boundary") if title is None else title
     points = points.assign(set=points["set"].map(lambda s: _(s)))  # "train"/"test" as the legend shows them
-    resolution = max(int(round(np.sqrt(len(grid)))), 2)
-    dx = (grid["x"].max() - grid["x"].min()) / (resolution - 1)
-    dy = (grid["y"].max() - grid["y"].min()) / (resolution - 1)
-    cells = grid.assign(x0=grid["x"] - dx / 2, x1=grid["x"] + dx / 2, y0=grid["y"] - dy / 2, y1=grid["y"] + dy / 2)
-    x_scale = alt.Scale(domain=[float(cells["x0"].min()), float(cells["x1"].max())], nice=False, zero=False)
-    y_scale = alt.Scale(domain=[float(cells["y0"].min()), float(cells["y1"].max())], nice=False, zero=False)
+    cells, x_scale, y_scale = _cells(grid)
     background = alt.Chart(cells).mark_rect(clip=True).encode(
         x=alt.X("x0:Q", title="x₁", scale=x_scale), x2="x1:Q",
         y=alt.Y("y0:Q", title="x₂", scale=y_scale), y2="y1:Q",
