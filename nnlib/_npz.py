@@ -80,7 +80,7 @@ class SafeNpz:
                 raise ValueError(f"{name} lists {entries} members ({_size(directory)} of zip directory); "
                                  f"a .npz {kind} has at most {MAX_MEMBERS}")
             self.zip = zipfile.ZipFile(fp)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error) as err:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error, NotImplementedError) as err:
             if self._own:
                 fp.close()
             raise ValueError(f"{name} is not a readable .npz {kind} ({err})") from err
@@ -132,7 +132,8 @@ class SafeNpz:
                 else:
                     raise ValueError(f".npy format version {version} is not read here (1.0 or 2.0)")
                 offset = f.tell()
-        except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError, SyntaxError) as err:
+        except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError, SyntaxError, NotImplementedError,
+                RuntimeError) as err:
             raise ValueError(f"{self.name}: member {key!r} has no readable .npy header ({err})") from err
         if dtype.hasobject or dtype.fields is not None:
             raise ValueError(f"{self.name}: member {key!r} holds {dtype} data; only plain numbers and text are read")
@@ -154,7 +155,8 @@ class SafeNpz:
         try:
             with self.zip.open(info) as f:
                 return np.lib.format.read_array(f, allow_pickle=False, max_header_size=MAX_HEADER_BYTES)
-        except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+        except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+                RuntimeError) as err:
             raise ValueError(f"{self.name}: member {key!r} is damaged or truncated ({err})") from err
 
 

@@ -198,3 +198,12 @@ def test_a_gzipped_idx_bomb_is_inflated_no_further_than_its_header_declares():
     with pytest.raises(ValueError, match=r"its header declares 1,683,627,179,264 bytes; the limit"):
         read_idx(gzip.compress(huge + bytes(100)))
     assert read_idx(gzip.compress(header + bytes(honest))).shape == (60, 28, 28)
+
+
+def test_a_member_that_needs_a_newer_zip_version_is_a_value_error(model_bytes):
+    """zipfile raises NotImplementedError for "version needed to extract" 6.4 (found by hypothesis)."""
+    b = bytearray(model_bytes)
+    i = b.rfind(b"PK\x01\x02")  # the last member's central-directory entry
+    b[i + 6] = 64
+    with pytest.raises(ValueError, match="zip file version 6.4"):
+        nn.load(io.BytesIO(bytes(b)))

@@ -433,6 +433,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         was_playing = run.playing
         if run.playing:  # the click on Play: one slice first, so the curve moves at once
             _train_slice(run, quota, budget, [0])
+        load.show_saturation_notice()  # after the slice: this session counts as training
         slots = _slots()
         light(slots)
         heavy(slots)

@@ -9,7 +9,7 @@ from pathlib import Path
 import apptools
 import numpy as np
 import pytest
-from apptools import metric
+from apptools import metric, shown
 from streamlit.testing.v1 import AppTest
 
 import nnlib
@@ -269,7 +269,7 @@ def test_a_saved_model_records_and_checks_its_feature_map_and_problem_type():
     assert "another feature map (x₁², x₂²)" in errors(at)
     same = _saved(at, {})
     at.file_uploader(key="mlp_upload").set_value(("same.npz", same, "application/octet-stream")).run()
-    assert any("Loaded same.npz" in s.value for s in at.success)
+    assert any("Loaded same.npz" in shown(s.value) for s in at.success)  # the file name is shown escaped
 
 
 def test_show_the_code_and_pins_cover_the_new_pieces():
