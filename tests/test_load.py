@@ -1,5 +1,7 @@
 """ui.load: the process-wide count of training sessions and the tick budget it sets."""
 
+import time
+
 import pytest
 
 from ui import load
@@ -85,3 +87,22 @@ def test_collect_frees_cycles():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_closed_sessions_past_their_reconnect_time_are_dropped_without_another_disconnect(monkeypatch):
+    """Streamlit's TTLCache of disconnected sessions forgets expired ones only when written to: the
+    collector expires them itself, so a quiet server gets its memory back."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+
+    storage = MemorySessionStorage(ttl_seconds=0.05)
+    storage._cache["closed-tab"] = object()
+    fake = SimpleNamespace(_session_mgr=SimpleNamespace(_session_storage=storage))
+    monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: fake))
+    assert load.expire_closed_sessions() == 0  # still within its reconnect time
+    time.sleep(0.1)
+    assert len(storage._cache._data) == 1  # expired, yet still held: nothing wrote to the cache
+    assert load.expire_closed_sessions() == 1
+    assert len(storage._cache._data) == 0
