@@ -8,7 +8,7 @@ from nnlib.mnist import load_mnist, preprocess_drawing
 from ui import charts, common, digit_upload, lessons, live, network_section, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
-from ui.i18n import N_, _
+from ui.i18n import N_, _, shown
 from ui.params import PageParams, seed
 from ui.presets import Preset
 from ui.run import TrainingRun
@@ -25,9 +25,6 @@ BASELINE_COLUMNS = [N_("model"), N_("training images"), N_("test accuracy"), N_(
 COMPARISON_COLUMNS = [N_("quantity"), N_("post"), N_("this run"), N_("difference")]
 
 
-def shown(names: dict):
-    """A ``format_func`` with the display names translated now (keys stay the values)."""
-    return {key: _(name) for key, name in names.items()}.get
 SUBSETS = [1000, 2000, 5000, 10000, 20000, 30000, 60000]
 WIDTHS = [16, 32, 50, 64, 100, 128, 200, 256, 512]
 DEFAULT_SIZES = (100, 200, 100)

@@ -95,6 +95,14 @@ def _(message: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def shown(names: dict):
+    """A widget's ``format_func`` showing ``names[key]`` in the session's language (the keys stay the
+    widget's values; a key without a name is shown as it is). Translated now, during the page's run:
+    Streamlit may call ``format_func`` later, outside the run, where ``_`` falls back to English."""
+    translated = {key: _(name) for key, name in names.items()}
+    return lambda key: translated.get(key, str(key))
+
+
 def ngettext(singular: str, plural: str, n: int, **fmt) -> str:
     """Singular or plural by ``n`` (Korean has one form); ``{n}`` is filled in too."""
     text = translations(current_language()).ngettext(singular, plural, n)

@@ -15,13 +15,15 @@ import streamlit as st
 
 from nnlib import data
 
-from ..i18n import N_, _
+from ..i18n import N_, _, shown
 from ..params import PageParams, seed
 from . import clicks, own_data, views
 
 PROBLEMS = {"classification": N_("Classification"), "regression": N_("Regression")}
 SOURCES = {"builtin": N_("Built-in set"), "csv": N_("My CSV file"), "clicks": N_("My clicks only")}
 CLASS_SETS = list(data.TWO_D)
+DATASET_NAMES = {"moons": N_("moons"), "circles": N_("circles"), "xor": "XOR", "spirals": N_("spirals"),
+                 "blobs": N_("blobs")}
 REGRESSION_SETS = {"sine": N_("sine (1-D)"), "step": N_("step (1-D)"), "abs": N_("|x| (1-D)"),
                    "poly": N_("noisy cubic (1-D)"), "plane": N_("plane (2-D)"), "bumps": N_("Gaussian bumps (2-D)")}
 NO_DATA_IN_LINK = N_("Your data stays in this session: it is not stored on the server and never goes into the "
@@ -86,9 +88,9 @@ class Choice:
 def choose_data(p: PageParams, d: dict) -> Choice:
     """The sidebar's data controls (call inside ``st.sidebar``)."""
     problem = p.select(_("Problem"), "g_problem", list(PROBLEMS), d["g_problem"], horizontal=True,
-                       format_func=lambda k: _(PROBLEMS[k]))
+                       format_func=shown(PROBLEMS))
     sources = list(SOURCES) if problem == "classification" else ["builtin", "csv"]
-    source = p.select(_("Data source"), "g_source", list(SOURCES), d["g_source"], format_func=lambda k: _(SOURCES[k]))
+    source = p.select(_("Data source"), "g_source", list(SOURCES), d["g_source"], format_func=shown(SOURCES))
     if source not in sources:
         st.caption(_("Clicked points have a class: for regression, use a built-in set or a CSV file."))
         source = "builtin"
@@ -139,11 +141,11 @@ def _builtin(p: PageParams, d: dict, problem: str):
     n = p.select_slider(_("Points"), "g_n", [50, 100, 200, 300, 500, 1000], d["g_n"], advanced=True)
     if problem == "regression":
         name = p.select(_("Dataset"), "g_rdata", list(REGRESSION_SETS), d["g_rdata"],
-                        format_func=lambda k: _(REGRESSION_SETS[k]))
+                        format_func=shown(REGRESSION_SETS))
         x, y = builtin_regression(name, n, noise, seed())
         return x, y, [], ("builtin", "regression", name, n, noise, seed()), name, \
             (lambda pts, name=name: data.regression_target(name, pts))
-    name = p.select(_("Dataset"), "g_data", CLASS_SETS, d["g_data"])
+    name = p.select(_("Dataset"), "g_data", CLASS_SETS, d["g_data"], format_func=shown(DATASET_NAMES))
     k = 2
     if name in data.MULTICLASS:
         k = p.slider(_("Classes"), "g_classes", 2, data.MAX_CLASSES, d["g_classes"],
@@ -214,7 +216,7 @@ def _clicked(x, y, names: list[str], box, always_open: bool):
     with st.expander(_("Add points by clicking"), expanded=always_open, icon=":material/ads_click:"):
         k = len(names)
         cls = st.radio(_("Class of the next points"), list(range(k)), horizontal=True, key="mlp_click_class",
-                       format_func=lambda i: _("class {name}", name=names[i]))
+                       format_func=shown({i: _("class {name}", name=n) for i, n in enumerate(names)}))
         cls = 0 if cls is None or cls >= k else cls
         st.caption(_("Click on the plane to add a point. Undo or clear: the buttons at the canvas's top right "
                      "(with a mouse, they appear when you hover over it). The points join the training data "

@@ -14,7 +14,7 @@ import streamlit as st
 import nnlib
 
 from .. import common, live, presets
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, shown  # noqa: F401 - shown: the sections import it from here
 from ..params import PageParams, lecture_mode
 from ..presets import Preset
 from ..run import TrainingRun
@@ -35,13 +35,6 @@ TICK_HELP = N_("How many epochs to train between two redraws while playing (bigg
 
 BATCH_NAMES = {"full": N_("full")}  # the other options (numbers) are shown as they are
 TICK_NAMES = {"auto": N_("auto")}
-
-
-def shown(names: dict):
-    """A ``format_func`` showing ``names[key]`` in the session's language (keys stay the values; a key
-    without a name is shown as it is). Translated now, in the page's run: Streamlit may call it later."""
-    translated = {key: _(name) for key, name in names.items()}
-    return lambda key: translated.get(key, str(key))
 
 
 # -- shared ------------------------------------------------------------------------------------
