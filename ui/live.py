@@ -44,8 +44,8 @@ from .run import TrainingRun
 TICK = 0.1  # seconds until the fragment's first run after Play (the timer only starts the loop)
 SLICE = 0.1  # seconds of training at most between two checks for a click
 FRAME = 0.25  # seconds at least between two redraws of the metrics and curves
-BATCH_FRAME = 1.0  # ... when only the batch losses of a slow epoch changed (the progress bar moves meanwhile)
-LOOP = 2.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
+BATCH_FRAME = 2.0  # ... when only the batch losses of a slow epoch changed (the progress bar moves meanwhile)
+LOOP = 3.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
 LIGHT_SHARE = 0.1  # redrawing the metrics and curves may take at most this share of the time while playing
 HEAVY_SHARE = 0.05  # ... and the page's own pictures this share
 EVAL_ROWS = 5000  # the Loss metric evaluates the current weights on training sets up to this size
@@ -55,8 +55,8 @@ MAX_UPLOAD_MB = 50
 
 SPEED_STEPS = (1, 10)  # "batches per redraw" choices, offered when an epoch has more than one batch
 SPEED_EPOCHS = (1, 2, 5, 10, 25, 100, 1000)
-SPEED_HELP = N_("How much training between two redraws while playing: bigger is faster and choppier. "
-                "Step trains the same amount (one epoch when it is auto). auto: the page's own pace.")
+SPEED_HELP = N_("How much training between two redraws while playing: bigger is faster and choppier; "
+                "auto is the page's own pace. Step trains one epoch, or the batches chosen here.")
 
 
 def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:
