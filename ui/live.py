@@ -149,10 +149,10 @@ def speed_options(run: TrainingRun) -> list[str]:
 
 def _speed_label(option: str, per_tick: int) -> str:
     if option == "auto":
-        return _("⏩ auto ({n} ep.)", n=per_tick)
+        return _("Speed: auto")
     if option.startswith("s"):
-        return ngettext("⏩ {n} batch", "⏩ {n} batches", int(option[1:]))
-    return ngettext("⏩ {n} epoch", "⏩ {n} epochs", int(option))
+        return ngettext("{n} batch per redraw", "{n} batches per redraw", int(option[1:]))
+    return ngettext("{n} epoch per redraw", "{n} epochs per redraw", int(option))
 
 
 def quota_of(option: str, per_tick: int) -> tuple[str, int]:
@@ -172,7 +172,9 @@ def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
     if st.session_state.get(key) not in options:
         st.session_state[key] = "auto"
     speed = cols[4].selectbox(_("Per redraw"), options, key=key, label_visibility="collapsed",
-                              format_func=lambda o: _speed_label(o, per_tick), help=_(SPEED_HELP))
+                              format_func=lambda o: _speed_label(o, per_tick),
+                              help=_(SPEED_HELP) + " " + ngettext("auto: {n} epoch per redraw.",
+                                                                  "auto: {n} epochs per redraw.", per_tick))
     quota = quota_of(speed, per_tick)
     # One button (one key) that reads Pause while playing: a keyboard user's focus stays on it.
     if run.playing:
