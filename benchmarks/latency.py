@@ -87,13 +87,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# One BLAS thread for the app's server and for nnlib.train alone: the same conditions (and, on a
+# shared machine, no threads spinning against each other: two threads ran 4× slower here).
+ONE_THREAD = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def serve(app_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     with open(log, "w") as out:
-        server = subprocess.Popen(cmd, cwd=app_dir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(cmd, cwd=app_dir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                  env=ONE_THREAD)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -195,6 +201,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
 
 def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, epochs: int = 8) -> dict:
     """Epochs per minute in the app (epoch 1 → ``epochs``) vs nnlib.train alone, same settings."""
+    alone_before = nnlib_alone(app_dir, subset, epochs)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(300_000)
@@ -215,7 +222,7 @@ def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, 
                     and int(s["epoch"].strip().split(" ")[0]) >= n)
 
     app_s = (reached(epochs) - reached(1)) / 1000 / (epochs - 1)
-    alone_s = nnlib_alone(app_dir, subset, epochs)
+    alone_s = (alone_before + nnlib_alone(app_dir, subset, epochs)) / 2  # before and after: the load drifts
     return {"app s/epoch": app_s, "nnlib.train alone s/epoch": alone_s, "training share %": 100 * alone_s / app_s}
 
 
@@ -238,14 +245,15 @@ for rec in nnlib.train(model, loss, opt, train.flat_train, setup.targets(s, trai
     times.append(time.perf_counter())
 print((times[-1] - times[0]) / (len(times) - 1))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=app_dir, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=app_dir, capture_output=True, text=True, check=True,
+                         env=ONE_THREAD)
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--app-dir", type=Path, default=ROOT)
-    parser.add_argument("--pages", nargs="*", default=list(PAGES))
+    parser.add_argument("--pages", nargs="*", default=list(PAGES), help="none: only the MNIST training share")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--no-share", action="store_true", help="skip the MNIST training-share measurement")
     args = parser.parse_args()
@@ -258,7 +266,7 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox",
                                                                           "--disable-gpu"])
             print(f"app: {args.app_dir.resolve()}  (median of {args.repeat})")
-            for name in args.pages:
+            for name in [p for p in args.pages if p != "none"]:
                 runs = [measure_page(browser, url, name) for _ in range(args.repeat)]
                 cells = []
                 for field in runs[0]:

@@ -45,8 +45,8 @@ from .safe_text import plain
 TICK = 0.1  # seconds until the fragment's first run after Play (the timer only starts the loop)
 SLICE = 0.1  # seconds of training at most between two checks for a click
 FRAME = 0.25  # seconds at least between two redraws of the metrics and curves
-BATCH_FRAME = 1.0  # ... when only the batch losses of a slow epoch changed (the progress bar moves meanwhile)
-LOOP = 2.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
+BATCH_FRAME = 2.0  # ... when only the batch losses of a slow epoch changed (the progress bar moves meanwhile)
+LOOP = 3.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
 LIGHT_SHARE = 0.1  # redrawing the metrics and curves may take at most this share of the time while playing
 HEAVY_SHARE = 0.05  # ... and the page's own pictures this share
 EVAL_ROWS = 5000  # the Loss metric evaluates the current weights on training sets up to this size
@@ -61,8 +61,8 @@ MAX_UPLOAD_MB = 50
 
 SPEED_STEPS = (1, 10)  # "batches per redraw" choices, offered when an epoch has more than one batch
 SPEED_EPOCHS = (1, 2, 5, 10, 25, 100, 1000)
-SPEED_HELP = N_("How much training between two redraws while playing: bigger is faster and choppier. "
-                "Step trains the same amount (one epoch when it is auto). auto: the page's own pace.")
+SPEED_HELP = N_("How much training between two redraws while playing: bigger is faster and choppier; "
+                "auto is the page's own pace. Step trains one epoch, or the batches chosen here.")
 
 
 def get_run(page: str, signature: tuple, factory: Callable[[], TrainingRun]) -> TrainingRun:
@@ -155,10 +155,10 @@ def speed_options(run: TrainingRun) -> list[str]:
 
 def _speed_label(option: str, per_tick: int) -> str:
     if option == "auto":
-        return _("⏩ auto ({n} ep.)", n=per_tick)
+        return _("Speed: auto")
     if option.startswith("s"):
-        return ngettext("⏩ {n} batch", "⏩ {n} batches", int(option[1:]))
-    return ngettext("⏩ {n} epoch", "⏩ {n} epochs", int(option))
+        return ngettext("{n} batch per redraw", "{n} batches per redraw", int(option[1:]))
+    return ngettext("{n} epoch per redraw", "{n} epochs per redraw", int(option))
 
 
 def quota_of(option: str, per_tick: int) -> tuple[str, int]:
@@ -179,7 +179,9 @@ def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
         st.session_state[key] = "auto"
     labels = {o: _speed_label(o, per_tick) for o in options}  # translated now: format_func runs later too
     speed = cols[4].selectbox(_("Per redraw"), options, key=key, label_visibility="collapsed",
-                              format_func=labels.get, help=_(SPEED_HELP))
+                              format_func=labels.get,
+                              help=_(SPEED_HELP) + " " + ngettext("auto: {n} epoch per redraw.",
+                                                                  "auto: {n} epochs per redraw.", per_tick))
     quota = quota_of(speed, per_tick)
     # One button (one key) that reads Pause while playing: a keyboard user's focus stays on it.
     if run.playing:
