@@ -80,7 +80,8 @@ def pinned_paths() -> list:
     for pin in live.pins(PAGE):
         h = pin["history"]
         if {"w", "b", "data"} <= set(h.columns) and (h["data"] == run.extra["data"]).all():
-            out.append((f"📌 {pin['label']}", h.rename(columns={"epoch": "update"})[["update", "w", "b"]]))
+            label = _("pin: {label}", label=pin["label"])
+            out.append((label, h.rename(columns={"epoch": "update"})[["update", "w", "b"]]))
     return out
 
 

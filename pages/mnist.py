@@ -12,7 +12,6 @@ from ui.i18n import N_, _, shown
 from ui.params import PageParams, seed
 from ui.presets import Preset
 from ui.run import TrainingRun
-from ui.safe_text import plain
 
 PAGE = "mnist"
 
@@ -309,7 +308,7 @@ def uploaded_image() -> np.ndarray | None:
     try:
         gray = digit_upload.decode(upload.getvalue(), upload.name)
     except ValueError as err:
-        st.error(_("Could not use this image: {why}.", why=plain(err, 300)))  # quotes the file's name
+        st.error(_("Could not use this image: {why}.", why=err))  # the decoder's own sentence, its file name escaped
         return None
     st.image(gray, width=160, clamp=True, caption=_("Your picture as read: upright, in grey"))
     return gray

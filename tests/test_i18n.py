@@ -273,7 +273,7 @@ def test_a_bad_upload_is_refused_in_korean():
         buf = io.BytesIO()
         nnlib.save(model, buf, meta={"page": "mnist"})
         ok, message = live.load_into("neuron", run, buf.getvalue(), "other.npz")
-        assert not ok and "“mnist” 페이지에서 저장되었습니다" in message
+        assert not ok and "“5 · MNIST 손글씨 숫자” 페이지에서 저장되었습니다" in message
 
 
 def test_switching_language_keeps_the_pins_and_every_control():
@@ -290,5 +290,5 @@ def test_switching_language_keeps_the_pins_and_every_control():
     assert at.select_slider(key="neuron.lr").value == 0.1 and at.select_slider(key="neuron.epochs").value == 200
     assert at.toggle(key="neuron.postgrad").value is False
     loss_chart = apptools.chart_text(at.get("vega_lite_chart")[0])
-    assert "📌 1: " in loss_chart and "현재 실행 · 학습 손실" in loss_chart  # the pin, drawn in Korean
+    assert "고정 1: " in loss_chart and "현재 실행 · 학습 손실" in loss_chart  # the pin, drawn in Korean
     assert dict(at.query_params).get("lang") == "ko" and dict(at.query_params).get("lr") == "0.1"

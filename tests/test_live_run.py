@@ -69,6 +69,6 @@ def test_a_finished_run_does_not_train_past_its_target():
 
 def test_pins_are_named_by_what_differs_from_the_current_run():
     current = "correct gradient · 784-100-200-10 relu · sgd lr=0.1 · 60k · batch 512 · σ=0.1"
-    assert live.pin_name(current.replace("σ=0.1", "σ=0.3"), current, 1) == "📌 1: σ=0.3"
-    assert live.pin_name(current, current, 2) == "📌 2: same settings"
-    assert live.pin_name("lr=0.01, boundary 7", "lr=1, boundary 7", 3) == "📌 3: lr=0.01"
+    assert live.pin_name(current.replace("σ=0.1", "σ=0.3"), current, 1) == "pin 1: σ=0.3"
+    assert live.pin_name(current, current, 2) == "pin 2: same settings"
+    assert live.pin_name("lr=0.01, boundary 7", "lr=1, boundary 7", 3) == "pin 3: lr=0.01"

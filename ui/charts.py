@@ -132,8 +132,9 @@ def matrix_heatmap(counts: np.ndarray, labels: list[str] | None = None, title: s
     df = pd.DataFrame({"true": np.array(labels)[rows.ravel()], "predicted": np.array(labels)[cols.ravel()],
                        "count": counts.ravel()})
     base = alt.Chart(df, title=title, height=height).encode(
-        x=alt.X("predicted:N", title=x_title, sort=labels, axis=alt.Axis(labelAngle=0)),  # read, not tilted
-        y=alt.Y("true:N", title=y_title, sort=labels),
+        # every label shown (Vega drops "overlapping" ones in lecture mode's bigger type: rows 1, 3, 5…)
+        x=alt.X("predicted:N", title=x_title, sort=labels, axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+        y=alt.Y("true:N", title=y_title, sort=labels, axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
                                     tooltip=[alt.Tooltip("true:N", title=y_title),

@@ -99,7 +99,7 @@ def page_start() -> None:
     app = app_params()
     with st.sidebar:
         choose_language(app)
-        app.number(_("Random seed"), "seed", 0, 2**31 - 1, 0,
+        app.number(_("Random seed"), "seed", 0, 2**31 - 1, 0, advanced=True,  # kept, but hidden in lecture mode
                    help=_("Every random thing (data, initial weights, shuffling) follows this seed: "
                           "same seed, same curve."))
         app.toggle(_("Lecture mode"), "lecture", False,
@@ -138,7 +138,8 @@ def choose_language(app) -> str:
     browser's language; the choice is kept for the session (every page) and travels in share links.
     Changing it redraws the page in the other language and keeps the runs, pins and controls."""
     lang = app.select("Language · 언어", "lang", list(i18n.LANGUAGES), browser_language(),
-                      format_func=i18n.LANGUAGES.get, horizontal=True)
+                      format_func=i18n.LANGUAGES.get, horizontal=True,
+                      label_visibility="collapsed" if lecture_mode() else "visible")
     st.session_state[i18n.SESSION_KEY] = lang
     return lang
 

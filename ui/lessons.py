@@ -27,6 +27,20 @@ LESSONS = [  # (file, title, icon, one line on what the lesson shows) in course 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+PAGE_KEYS = {"neuron": "pages/single_neuron.py", "logistic": "pages/logistic_1d.py", "mlp": "pages/mlp.py",
+             "mnist": "pages/mnist.py"}  # the keys pages save their models under -> their files
+
+
+def title_of(page_key) -> str:
+    """A page's title in the session's language from the key a saved model names it by; anything
+    else (a crafted file) as plain text, cut short."""
+    from .safe_text import plain
+
+    file = PAGE_KEYS.get(page_key) if isinstance(page_key, str) else None
+    titles = {f: t for f, t, _icon, _blurb in LESSONS}
+    return _(titles[file]) if file in titles else plain(page_key, 30)
+
+
 def available() -> list[tuple[str, str, str, str]]:
     """The lessons whose page file exists (a checkout may hold only some)."""
     return [lesson for lesson in LESSONS if (ROOT / lesson[0]).exists()]

@@ -36,7 +36,7 @@ import streamlit as st
 
 import nnlib
 
-from . import charts, common, load, model_diff
+from . import charts, common, lessons, load, model_diff
 from .i18n import N_, _, ngettext
 from .params import lecture_mode
 from .run import TrainingRun
@@ -130,10 +130,10 @@ def pin_name(label: str, current: str, number: int) -> str:
     mine = parts(current)
     differs = [part for part in parts(label) if part not in mine]
     if not label:
-        return _("📌 {number}", number=number)
+        return _("pin {number}", number=number)
     if not differs:
-        return _("📌 {number}: same settings", number=number)
-    return _("📌 {number}: {what}", number=number, what=", ".join(differs))
+        return _("pin {number}: same settings", number=number)
+    return _("pin {number}: {what}", number=number, what=", ".join(differs))
 
 
 def _pin(page: str, run: TrainingRun) -> None:
@@ -172,7 +172,7 @@ def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
     """The button row: Play/Pause, Step, Reset, Pin, and the speed (per redraw). Returns the
     training quota per redraw: ("epochs" | "steps", how many)."""
     # room for the P and S shortcut badges; a sixth column only when there are pins to clear
-    cols = st.columns([1.3, 1.2, 1.1, 1.3, 1.4, 1.5] if pins(page) else [1.3, 1.2, 1.1, 1.3, 1.4])
+    cols = st.columns([1.3, 1.2, 1.1, 1.3, 1.4])  # "Clear pinned" goes under the row: six would squeeze them
     options = speed_options(run)
     key = f"{page}_speed"
     if st.session_state.get(key) not in options:
@@ -201,12 +201,14 @@ def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
     cols[3].button(_("Pin run"), icon=":material/push_pin:", key=f"{page}_pin", on_click=_pin, args=(page, run),
                    width="stretch", disabled=not run.history,
                    help=_("Keep this curve to compare the next run (up to {n})", n=MAX_PINS))
-    if pins(page):
-        cols[5].button(_("Clear {n} pinned", n=len(pins(page))), key=f"{page}_unpin",
-                       on_click=lambda: st.session_state.pop(f"pins:{page}", None))
     note = st.session_state.pop(f"note:{page}", None) or run.extra.pop("note", None)
-    if note:
-        st.caption(note)
+    if pins(page) or note:
+        row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+        if pins(page):
+            row.button(_("Clear {n} pinned", n=len(pins(page))), key=f"{page}_unpin", type="tertiary",
+                       icon=":material/backspace:", on_click=lambda: st.session_state.pop(f"pins:{page}", None))
+        if note:
+            row.caption(note)
     return quota
 
 
@@ -554,12 +556,12 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str,
         return False, _("{name} is {size} MB; the limit is {limit} MB.", name=shown,
                         size=f"{len(data) / 2**20:.0f}", limit=MAX_UPLOAD_MB)
     try:
-        config, meta = nnlib.io.read_config(io.BytesIO(data), name=_("the file"))
+        config, meta = nnlib.io.read_config(io.BytesIO(data), name="the file")
     except ValueError as err:
         return False, _("Could not load {name}: {why}", name=shown, why=plain(err, 300))
     if meta.get("page") not in (None, page):
         return False, _("{name} was saved from the “{other}” page, not this one.", name=shown,
-                        other=plain(meta.get("page"), 30))
+                        other=lessons.title_of(meta.get("page")))
     refusal = accept(meta) if accept is not None else None
     if refusal:
         return False, _("{name}: {reason}", name=shown, reason=refusal)
@@ -568,7 +570,7 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str,
         return False, _("{name} does not fit this page's model: {differences}. Set the controls to match, "
                         "then load it again.", name=shown, differences="; ".join(d.text for d in found))
     try:
-        model = nnlib.load(io.BytesIO(data), name=_("the file"))
+        model = nnlib.load(io.BytesIO(data), name="the file")  # nnlib's messages stay English; the page explains
     except ValueError as err:
         return False, _("Could not load {name}: {why}", name=shown, why=plain(err, 300))
     for key, p in run.model.params().items():
@@ -582,8 +584,7 @@ def load_into(page: str, run: TrainingRun, data: bytes, name: str,
     run.extra["loaded_metrics"] = run.evaluate()  # the metrics row shows the loaded weights at once
     if found:
         saved, here = found[0].file, found[0].page
-        return True, _("Loaded {name}: {model}, saved in {saved} and converted to this page's {here} "
-                       "(choose {saved} on this page and load it again to keep every digit). "
+        return True, _("Loaded {name}: {model}, saved in {saved} and converted to this page's {here}. "
                        "Press Play to train on from these weights.",
                        name=shown, model=describe(run.model), saved=plain(saved), here=plain(here))
     return True, _("Loaded {name}: {model}. Press Play to train on from these weights.",

@@ -62,5 +62,21 @@ def draw(query: dict[str, str]) -> None:
             st.code(link, language=None, wrap_lines=True)
             if len(link) <= MAX_URL:
                 st.image(qr_png(link), caption=_("Scan to open this experiment"), width=220)
-        if lecture_mode() and len(link) <= MAX_URL:
-            st.image(qr_png(link, scale=8), caption=_("Scan to open this experiment"), width="stretch")
+        if _local(link):
+            st.caption(_("This address points to this computer: other people's phones cannot open it. Run the "
+                         "app where the room can reach it, or use the hosted app."))
+        room = room_link(query)
+        if lecture_mode() and len(room) <= MAX_URL:
+            st.image(qr_png(room, scale=8), caption=_("Scan to open this experiment"), width="stretch")
+
+
+def room_link(query: dict[str, str], base: str | None = None) -> str:
+    """The link the projector's QR code carries: the same experiment, without lecture mode (the
+    students open it on their own phones and laptops)."""
+    return share_link({k: v for k, v in query.items() if k != "lecture"}, base)
+
+
+def _local(link: str) -> bool:
+    """True when ``link`` points at this computer only (localhost, 127.x, 0.0.0.0, ::1)."""
+    host = (urllib.parse.urlsplit(link).hostname or "").lower()
+    return host in {"localhost", "0.0.0.0", "::1"} or host.startswith("127.")

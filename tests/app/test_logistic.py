@@ -154,9 +154,9 @@ def test_pinned_run_is_overlaid_on_the_loss_curve_and_the_landscape():
     assert not at.exception and epoch(at) == 1
     loss = chart(at, '"Loss"')
     # the legend names the pin by what differs from the current run (lr=0.1, boundary 7)
-    assert "📌 1: lr=0.01" in loss and "current run" in loss and "📌 1: lr=0.01, boundary 7" not in loss
+    assert "pin 1: lr=0.01" in loss and "current run" in loss and "pin 1: lr=0.01, boundary 7" not in loss
     landscape = chart(at, "Loss landscape")
-    assert "📌 lr=0.01, boundary 7" in landscape and "current run" in landscape
+    assert "pin: lr=0.01, boundary 7" in landscape and "current run" in landscape
 
 
 def test_lecture_mode_hides_the_advanced_controls():

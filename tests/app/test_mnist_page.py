@@ -103,7 +103,7 @@ def test_pinned_runs_overlay_the_loss_curves():
     loss_chart = at.get("vega_lite_chart")[0]
     runs = set(apptools.chart_frames(loss_chart)[0]["run"])
     # named by what differs from the current run (lr=0.01): readable, not three identical cut labels
-    assert runs == {"📌 1: sgd lr=0.1", "📌 2: same settings", "current run"}
+    assert runs == {"pin 1: sgd lr=0.1", "pin 2: same settings", "current run"}
 
 
 def test_lecture_mode_hides_advanced_controls_and_folds_the_text():

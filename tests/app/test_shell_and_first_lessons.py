@@ -228,7 +228,7 @@ def test_export_then_import_gives_identical_predictions_and_bad_files_are_refuse
     ok, message = live.load_into("neuron", fresh, buf.getvalue(), "wide.npz")
     assert not ok and "layer sizes: 3-2 in the file, 3-1 on this page" in shown(message), message
     ok, message = live.load_into("mlp", fresh, blob, "model.npz")
-    assert not ok and "“neuron” page" in message
+    assert not ok and "“2 · Single neuron” page" in message  # the lesson it came from, by its title
 
 
 @pytest.mark.parametrize("page", ["activations", "single_neuron"])
@@ -290,7 +290,7 @@ def test_two_pinned_runs_and_the_current_one_share_the_loss_chart():
     frames = apptools.chart_frames(at.get("vega_lite_chart")[0])
     runs = set(frames[0]["run"])
     # a pin is named by its number and what differs from the current run (lr=10)
-    assert runs == {"📌 1: lr=0.01", "📌 2: lr=1", "current run"}
+    assert runs == {"pin 1: lr=0.01", "pin 2: lr=1", "current run"}
     pins = at.session_state["pins:neuron"]
     assert [p["label"] for p in pins] == ["lr=0.01", "lr=1"]  # the whole settings stay with the pin
     assert at.button(key="neuron_unpin")

@@ -38,7 +38,7 @@ def test_every_page_in_korean_on_a_projector(projector, app_url, artifacts_dir):
                 problems.append(f"{name}: the Step button reads {step.inner_text()!r}")
             step.click()
             wait_idle(page)
-        if name != "home":
+        if name not in ("home", "exercises"):  # the pages without a chart (as in test_browser)
             page.locator(CHART_DRAWN).first.wait_for(timeout=15_000)
         heading = page.locator("[data-testid='stMain'] h1").first.inner_text()
         if not HANGUL.search(heading):

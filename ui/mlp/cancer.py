@@ -59,7 +59,7 @@ CANCER_PRESETS = {
         N_("Predict: 1000× the post's learning rate — does it learn 1000× faster? Play and watch the loss jump "
         "around; look inside for dead ReLU units. Then pin the run, set the learning rate to 1, press Reset "
         "and Play again to compare the two curves.")),
-    "overfit": Preset(N_("Tiny training set (overfits)"), {
+    "overfit": Preset(N_("Tiny training set"), {
         "layers": 2, "w1": 128, "w2": 128, "act": "relu", "init": "he", "bias": True, "opt": "adam",
         "lr": 0.003, "batch": "full", "epochs": 500, "test": 0.9},
         N_("Predict: 57 training rows, 20,000 weights. The training loss will go to ~0 — and the test loss? "

@@ -262,7 +262,7 @@ def gradcheck_chart(frame: pd.DataFrame, bar: int = 26) -> alt.Chart:
         align="left", dx=4, color="#333333", fontWeight="bold").encode(text="label:N")
     limit = alt.Chart(pd.DataFrame({"x": [-np.log10(GRADCHECK_OK)]})).mark_rule(
         strokeDash=[4, 4], color="gray").encode(x="x:Q")
-    height = bar * len(df) + 110  # the whole chart: title, subtitle and axis around one row per array
+    height = bar * len(df) + 170  # the whole chart: a title, two subtitle lines and the axis around one row per array
     return alt.layer(bars, inside, after, limit, title=title).properties(width="container", height=height)
 
 
