@@ -98,12 +98,14 @@ def page_start() -> None:
     resolve_language()
     app = app_params()
     with st.sidebar:
+        # lecture mode first: it decides what the rest of the sidebar shows (the projector needs the QR code
+        # on screen, so the seed hides there and the language selector drops its label)
+        app.toggle(_("Lecture mode"), "lecture", False,
+                   help=_("Bigger type and charts, explanations folded away, fewer knobs: for a projector."))
         choose_language(app)
         app.number(_("Random seed"), "seed", 0, 2**31 - 1, 0, advanced=True,  # kept, but hidden in lecture mode
                    help=_("Every random thing (data, initial weights, shuffling) follows this seed: "
                           "same seed, same curve."))
-        app.toggle(_("Lecture mode"), "lecture", False,
-                   help=_("Bigger type and charts, explanations folded away, fewer knobs: for a projector."))
         share.reserve()
         st.caption(_("Built on **nnlib**, a small pure-NumPy neural-network library. "
                      "Every number on these pages is computed by it."))

@@ -62,12 +62,12 @@ def draw(query: dict[str, str]) -> None:
             st.code(link, language=None, wrap_lines=True)
             if len(link) <= MAX_URL:
                 st.image(qr_png(link), caption=_("Scan to open this experiment"), width=220)
-        if _local(link):
-            st.caption(_("This address points to this computer: other people's phones cannot open it. Run the "
-                         "app where the room can reach it, or use the hosted app."))
         room = room_link(query)
         if lecture_mode() and len(room) <= MAX_URL:
             st.image(qr_png(room, scale=8), caption=_("Scan to open this experiment"), width="stretch")
+        if _local(link):  # under the code: the code stays on the projector's screen
+            st.caption(_("This address points to this computer: other people's phones cannot open it. Run the "
+                         "app where the room can reach it, or use the hosted app."))
 
 
 def room_link(query: dict[str, str], base: str | None = None) -> str:

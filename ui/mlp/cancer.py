@@ -201,7 +201,7 @@ def cancer(p: PageParams) -> None:
             if seed() != 0:
                 st.warning(_("The post's numbers need sidebar seed 0 (its `np.random.seed(0)`)."))
             st.markdown(_("**The post's printed numbers, recomputed by nnlib**"))
-            st.table(post_000_table(r, loss_now, counts))
+            st.dataframe(post_000_table(r, loss_now, counts), width="stretch")  # scrolls on a phone
         record_norms(r)
         look_inside(r, xtr[:8], ytr[:8], mismatch_note=SATURATED_NOTE)
         if st.toggle(_("Network diagram"), key="mlp_c_graph_on",
