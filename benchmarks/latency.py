@@ -199,7 +199,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
     }
 
 
-def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, epochs: int = 8) -> dict:
+def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, epochs: int = 10) -> dict:
     """Epochs per minute in the app (epoch 1 → ``epochs``) vs nnlib.train alone, same settings."""
     alone_before = nnlib_alone(app_dir, subset, epochs)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -218,8 +218,13 @@ def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, 
         context.close()
 
     def reached(n):
-        return next(s["t"] for s in samples if s["epoch"].strip().split(" ")[0].isdigit()
-                    and int(s["epoch"].strip().split(" ")[0]) >= n)
+        """When the progress bar (its value: epochs done / target, to the batch where the page
+        shows batches) first reached ``n`` epochs."""
+        for s in samples:
+            value = s["progress"].split("|")[0]
+            if value not in ("", "null") and float(value) / 100 * epochs >= n - 1e-6:
+                return s["t"]
+        raise RuntimeError(f"the progress bar never reached {n} epochs")
 
     app_s = (reached(epochs) - reached(1)) / 1000 / (epochs - 1)
     alone_s = (alone_before + nnlib_alone(app_dir, subset, epochs)) / 2  # before and after: the load drifts

@@ -482,18 +482,21 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         frame = max(FRAME, light_cost / LIGHT_SHARE)
         last_draw, done_in_frame, epochs_at_draw, baseline = time.perf_counter(), [0], run.epochs_done, []
         while run.playing and not run.done and time.perf_counter() - start < loop_len:
-            _train_slice(run, quota, budget, done_in_frame)
+            # the pace is the speed's amount per FRAME; when a redraw costs more than a FRAME's
+            # share, several FRAMEs' worth is trained between two redraws rather than waiting
+            grant = quota[1] * (1 + int((time.perf_counter() - last_draw) / FRAME))
+            _train_slice(run, (quota[0], grant), budget, done_in_frame)
             now = time.perf_counter()
-            quota_met = done_in_frame[0] >= quota[1]
             since = now - last_draw
-            if since >= frame and (quota_met or run.epochs_done != epochs_at_draw) or \
+            quota_met = done_in_frame[0] >= quota[1] * (1 + int(since / FRAME))
+            if since >= frame and (done_in_frame[0] >= quota[1] or run.epochs_done != epochs_at_draw) or \
                     since >= max(frame, BATCH_FRAME) and run.batch_losses:
                 frame = max(FRAME, light(slots) / LIGHT_SHARE)
                 last_draw, done_in_frame[0], epochs_at_draw = time.perf_counter(), 0, run.epochs_done
             else:
                 progress(run, slots["progress"])  # a yield point: a click preempts this run here
-                if quota_met:  # this redraw's training is done: wait for its frame (still yielding)
-                    time.sleep(min(0.05, max(frame - (now - last_draw), 0)))
+                if quota_met:  # this FRAME's training is done: wait for the next one (still yielding)
+                    time.sleep(min(0.05, FRAME - since % FRAME))
             if _pending_click(baseline):
                 break
         if not run.playing or run.done:

@@ -20,13 +20,18 @@ def progress_text(page) -> str:
     return page.evaluate(PROGRESS)
 
 
-@pytest.mark.parametrize("path, key", [
-    ("mnist?subset=10000&epochs=30", "mnist_play"),
-    ("mlp?section=playground&g_epochs=2000", "mlp_play"),
+@pytest.mark.parametrize("path, key, speed", [
+    ("mnist?subset=10000&epochs=30", "mnist_play", "1 batch per redraw"),
+    ("mlp?section=playground&g_epochs=2000", "mlp_play", "1 epoch per redraw"),
 ])
-def test_nothing_dims_while_training_and_pause_stops_it(page, app_url, artifacts_dir, path, key):
+def test_nothing_dims_while_training_and_pause_stops_it(page, app_url, artifacts_dir, path, key, speed):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{app_url}/{path}")
+    wait_idle(page)
+    # a slow speed (the speed control, a step smaller than an epoch on MNIST), so the run is
+    # still going when the samples are taken
+    page.locator(f".st-key-{key.replace('_play', '_speed')}").first.click()
+    page.get_by_role("option", name=speed, exact=True).click()
     wait_idle(page)
     button = page.locator(f".st-key-{key} button").first
     button.click()
@@ -34,6 +39,7 @@ def test_nothing_dims_while_training_and_pause_stops_it(page, app_url, artifacts
     # The click on Play ran the whole page once (on MNIST that takes a few seconds, and what it has
     # not redrawn yet dims meanwhile, as Streamlit does for any run); from then on only the live
     # area runs, and nothing may dim while it trains.
+    time.sleep(1.5)  # a stale element starts to dim only after 0.5 s
     deadline = time.monotonic() + 60
     while page.evaluate(DIMMED) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -47,7 +53,7 @@ def test_nothing_dims_while_training_and_pause_stops_it(page, app_url, artifacts
     assert len(texts) > 3, f"the progress bar did not move while playing: {texts}"
     page.keyboard.press("p")  # the shortcut pauses from anywhere on the page
     page.wait_for_selector(f".st-key-{key} button:has-text('Resume')", timeout=10_000)
-    time.sleep(0.5)
+    wait_idle(page)  # the page run that Pause started has redrawn everything with the last numbers
     stopped = (read_metric(page, "epoch")[1], progress_text(page))
     time.sleep(2.0)
     assert (read_metric(page, "epoch")[1], progress_text(page)) == stopped, "training went on after Pause"
