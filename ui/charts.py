@@ -58,7 +58,12 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
-    if one_run:
+    if one_run and data["line"].nunique() > 2:
+        # Three or more series (MNIST's batch losses, train and test loss): one row under the plot; inside,
+        # their box would cover the curves while the first epochs still fill the plot's whole width.
+        legend = alt.Legend(orient="bottom", direction="horizontal", columns=data["line"].nunique(), labelLimit=0)
+        grow = 0
+    elif one_run:
         # The few series names sit inside the plot, in the corner the curves leave empty (a loss falls,
         # an accuracy rises): the plot keeps its whole height on a one-screen projector layout.
         corner = legend_corner or ("bottom-right" if y_title in ("accuracy", _("accuracy")) else "top-right")

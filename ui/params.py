@@ -119,13 +119,15 @@ class PageParams:
         if key not in store:
             store[key] = default
             raw = st.query_params.get(name)
-            if len(st.query_params.get_all(name)) > 1:
-                self.notices.append(repeated_notice(name, raw))
+            repeated = len(st.query_params.get_all(name)) > 1
             if raw is not None:
                 try:
                     store[key] = parse(raw)
-                except (ValueError, TypeError) as err:
+                except (ValueError, TypeError) as err:  # one notice: ignored, whether repeated or not
                     self.notices.append(ignored_notice(name, raw, err, default))
+                else:
+                    if repeated:
+                        self.notices.append(repeated_notice(name, raw))
         if key in st.session_state:  # the widget's latest value (the user may just have moved it)
             store[key] = st.session_state[key]
         # Re-assigning turns widget state into state Streamlit keeps when the page changes.

@@ -274,6 +274,10 @@ def test_activations_share_link_round_trip():
     assert "“x0=1e999” in the link was ignored (not a finite number); using the default, 0.0." in notices
     assert "“compare=maybe” in the link was ignored (expected 1 or 0); using the default, off." in notices
     assert dup.slider(key="act.temp").value == 2.0 and dict(dup.query_params) == {"temp": "2.0"}
+    # a repeated parameter whose last value is bad gets one notice, that it was ignored (not also "is used")
+    worse = open_page("activations", query={"temp": ["0.5", "<script>"]})
+    notices = shown(" ".join(w.value for w in worse.warning))
+    assert "“temp=<script>” in the link was ignored" in notices and "is used" not in notices
     conflict = open_page("single_neuron", query={"preset": "post", "lr": "3.0"})
     assert "“lr=3.0” in the link differs from the preset" in shown(" ".join(w.value for w in conflict.warning))
 
