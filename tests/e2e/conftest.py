@@ -178,3 +178,15 @@ def page(browser, app_url):
         yield p
     finally:
         context.close()
+
+
+@pytest.fixture
+def projector(browser):
+    """A fresh browser context with a 1280×800 viewport (a common projector), per test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    p = context.new_page()
+    p.set_default_timeout(120_000)
+    try:
+        yield p
+    finally:
+        context.close()

@@ -14,17 +14,6 @@ STEP_KEYS = {"single_neuron": "neuron_step", "logistic_1d": "logistic_step", "ml
              "mnist": "mnist_step"}
 
 
-@pytest.fixture
-def projector(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 def test_every_page_in_korean_on_a_projector(projector, app_url, artifacts_dir):
     page = projector
     nav = collect_nav(page, app_url)

@@ -9,17 +9,6 @@ from test_browser import wait_idle
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def projector(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(120_000)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 def test_clicking_a_confusion_cell_shows_its_test_images(projector, app_url, artifacts_dir):
     page = projector
     page.goto(f"{app_url}/mnist?subset=1000")
