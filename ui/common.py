@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import inspect
 import math
@@ -23,20 +21,9 @@ from .safe_text import plain
 
 # Altair validates a chart against the Vega-Lite JSON schema when it is built (its "debug mode")
 # and again when Streamlit turns it into a spec: most of the server's time per redraw of a live
-# page. The charts here are fixed code, validated whenever a page is drawn at rest (and by the
-# tests); while training plays (``quick_charts``) the repeated redraws skip the second check.
+# page. The charts here are fixed code, validated by the chart builders' unit tests; ``show_chart``
+# skips the second check, and this turns off the first.
 alt.utils.schemapi.disable_debug_mode()
-_quick = contextvars.ContextVar("nnlib_quick_charts", default=False)
-
-
-@contextlib.contextmanager
-def quick_charts():
-    """Within this block ``show_chart`` skips the schema validation of each redraw."""
-    token = _quick.set(True)
-    try:
-        yield
-    finally:
-        _quick.reset(token)
 
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread

@@ -424,11 +424,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
 
     @st.fragment(run_every=TICK if run.playing else None)
     def live():
-        if run.playing:
-            with common.quick_charts():  # redrawn many times a second: skip the schema checks
-                common.guarded(body)  # a fragment re-runs on its own: it needs its own guard
-        else:
-            common.guarded(body)
+        common.guarded(body)  # a fragment re-runs on its own: it needs its own guard
 
     def body():
         if run.playing and _in_fragment_run():
