@@ -31,6 +31,16 @@ POST_002 = {
 POST_LR = 0.01
 
 
+
+def _neuron_cases():
+    """The single neuron's random cases: a batch of 1, odd sizes, float32 and float64 (fixed seeds):
+    (x, W, b, y, n, k, dtype, case label)."""
+    for seed, n, k, dtype in [(1, 1, 3, np.float64), (2, 5, 4, np.float32), (3, 7, 2, np.float64)]:
+        rng = np.random.default_rng(seed)
+        x, W, b = _f(rng.normal(size=(n, k)), dtype), _f(rng.normal(size=(k, 1)), dtype), _f(rng.normal(size=1), dtype)
+        y = _f(rng.integers(0, 2, (n, 1)), dtype)
+        yield x, W, b, y, n, k, dtype, case_label(dtype, x=(n, k), W=(k, 1))
+
 def _post_002():
     x, y = data.toy4()
     W = np.random.RandomState(1234).randn(3, 1)  # np.random.seed(1234); W = np.random.randn(3, 1)
@@ -98,11 +108,7 @@ def check_neuron_forward(student, g: Grader) -> None:
                   variants={"loss_sum": [4 * POST_002["mse"]]})
     except StudentError:
         pass
-    for seed, n, k, dtype in [(1, 1, 3, np.float64), (2, 5, 4, np.float32), (3, 7, 2, np.float64)]:
-        rng = np.random.default_rng(seed)
-        x, W, b = _f(rng.normal(size=(n, k)), dtype), _f(rng.normal(size=(k, 1)), dtype), _f(rng.normal(size=1), dtype)
-        y = _f(rng.integers(0, 2, (n, 1)), dtype)
-        case = case_label(dtype, x=(n, k), W=(k, 1))
+    for x, W, b, y, n, k, dtype, case in _neuron_cases():
         try:
             y_hat = g.call(fwd, "forward", {"x": x.copy(), "W": W.copy(), "b": b.copy()}, case)
             layer = Dense(k, 1, dtype=dtype)
@@ -141,11 +147,7 @@ def check_neuron_backward(student, g: Grader) -> None:
     except (StudentError, TypeError, ValueError) as err:
         if not isinstance(err, StudentError):
             g.add(Msg(N_("gradients returns (dW, db)")), False, Msg(N_("{message}"), {"message": str(err)[:200]}))
-    for seed, n, k, dtype in [(1, 1, 3, np.float64), (2, 5, 4, np.float32), (3, 7, 2, np.float64)]:
-        rng = np.random.default_rng(seed)
-        x, W, b = _f(rng.normal(size=(n, k)), dtype), _f(rng.normal(size=(k, 1)), dtype), _f(rng.normal(size=1), dtype)
-        y = _f(rng.integers(0, 2, (n, 1)), dtype)
-        case = case_label(dtype, x=(n, k), W=(k, 1))
+    for x, W, b, y, n, _k, dtype, case in _neuron_cases():
         try:
             out = g.call(grads, "gradients", {"x": x.copy(), "y": y.copy(), "W": W.copy(), "b": b.copy()}, case)
             try:
