@@ -292,3 +292,10 @@ def test_switching_language_keeps_the_pins_and_every_control():
     loss_chart = apptools.chart_text(at.get("vega_lite_chart")[0])
     assert "고정 1: " in loss_chart and "현재 실행 · 학습 손실" in loss_chart  # the pin, drawn in Korean
     assert dict(at.query_params).get("lang") == "ko" and dict(at.query_params).get("lr") == "0.1"
+
+
+def test_a_placeholder_may_be_called_message():
+    """The grader's verdicts fill "{message}" (nnlib.exercises): the translation function's own
+    parameter must not collide with it."""
+    assert _("{message}", message="shapes (2, 3) and (4,) not aligned") == "shapes (2, 3) and (4,) not aligned"
+    assert i18n.ngettext("{n} {message}", "{n} {message}s", 2, message="check") == "2 checks"

@@ -89,7 +89,7 @@ def use_language(lang: str):
         _forced.reset(token)
 
 
-def _(message: str, **fmt) -> str:
+def _(message: str, /, **fmt) -> str:  # positional-only: a placeholder may be named {message}
     """``message`` in the current language; ``{name}`` placeholders are filled from ``fmt``."""
     text = translations(current_language()).gettext(message) if message else message
     return text.format(**fmt) if fmt else text
@@ -103,7 +103,7 @@ def shown(names: dict):
     return lambda key: translated.get(key, str(key))
 
 
-def ngettext(singular: str, plural: str, n: int, **fmt) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **fmt) -> str:
     """Singular or plural by ``n`` (Korean has one form); ``{n}`` is filled in too."""
     text = translations(current_language()).ngettext(singular, plural, n)
     return text.format(n=n, **fmt)
