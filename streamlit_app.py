@@ -5,17 +5,11 @@ inside a guard that turns errors into plain messages. Each page draws the shared
 itself (``ui.common.page_start``)."""
 
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
-from ui import common, lessons
+from ui import common, lessons, load
 from ui.i18n import _
 
-# The lessons' matrices are small: a second BLAS thread only fights Streamlit (and other
-# visitors) for the 1-2 cores, and made full-batch training up to 10x slower on a busy box.
-threadpool_limits(1)
-
-
-
+load.configure_process()  # once per server process: one BLAS thread, fewer malloc arenas, the collector
 common.resolve_language()  # the titles below are in the session's language
 st.set_page_config(page_title=_("nnlib lessons"), page_icon=":material/neurology:", layout="wide")
 

@@ -6,7 +6,7 @@ import sys
 import streamlit as st
 
 import nnlib
-from ui import common, lessons, live, presets
+from ui import common, lessons, live, memo, presets
 from ui import logistic_views as views
 from ui.i18n import N_, _
 from ui.params import PageParams, lecture_mode, seed
@@ -97,13 +97,16 @@ def draw(r: views.PathRun) -> None:
                    delta_color="off", delta_arrow="off")
     cols[3].metric(_("True boundary"), f"{boundary:g}")
     height = 480 if lecture_mode() else 380
-    common.show_chart(st, views.curve_chart(r.x, r.y, path, boundary, domain, height=height), width="stretch")
-    left, right = st.columns(2)
     pins = pinned_paths()
-    grid = views.landscape_frame(r.x, r.y, [path] + [pp for _, pp in pins])
-    common.show_chart(left, views.landscape_chart(grid, path, boundary, pins, height=height), width="stretch")
-    common.show_chart(right, views.update_loss_chart(views.update_loss_frame(r.x, r.y, path), height=height),
-                       width="stretch")
+    fresh = not r.optimizer.steps and not pins  # an untrained run: the same charts for every visitor (ui.memo)
+    common.show_chart(st, memo.shared(fresh, views.curve_chart, r.x, r.y, path, boundary, domain, height=height),
+                      width="stretch")
+    left, right = st.columns(2)
+    grid = memo.shared(fresh, views.landscape_frame, r.x, r.y, [path] + [pp for _, pp in pins])
+    common.show_chart(left, memo.shared(fresh, views.landscape_chart, grid, path, boundary, pins, height=height),
+                      width="stretch")
+    common.show_chart(right, memo.shared(fresh, views.update_loss_chart, views.update_loss_frame(r.x, r.y, path),
+                                         height=height), width="stretch")
 
 
 live.panel(PAGE, run, epochs=epochs, lr=lr, draw=draw, per_tick=max(1, epochs // 20), log_y=log_y)

@@ -5,7 +5,7 @@ import streamlit as st
 
 import nnlib
 from nnlib.mnist import load_mnist, preprocess_drawing
-from ui import charts, common, digit_upload, lessons, live, network_section, presets
+from ui import charts, common, digit_upload, lessons, live, memo, network_section, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
 from ui.i18n import N_, _, shown
@@ -147,7 +147,8 @@ def new_run() -> TrainingRun:
                        optimizer=nnlib.make_optimizer(s.optimizer, model, s.lr),
                        x=data.flat_train, y=setup.targets(s, data.y_train),
                        train_kwargs=setup.train_kwargs(s, rng, test.flat_test, y_test),
-                       target_epochs=s.epochs, label=s.label(), extra={"W0": model.layers[0].W.copy()})
+                       target_epochs=s.epochs, label=s.label(), extra={"W0": model.layers[0].W.copy()},
+                       start_key=(PAGE, s.signature()))  # seeded model, built-in data: the same for everyone
 
 
 run = live.get_run(PAGE, s.signature(), new_run)
@@ -252,9 +253,12 @@ with tab_conf:
                  share=f"{np.mean(guesses == test.y_test):.2%}"))
     mistakes_only = st.toggle(_("Hide the diagonal (show only the mistakes)"), key="mnist_mistakes_only")
     c1, c2 = common.side_by_side([3, 2])
-    clicked = common.show_chart(c1, views.confusion_chart(test.y_test, guesses, mistakes_only, select="cell"),
+    untrained = not run.trained and not run.optimizer.steps  # the same charts for every visitor: built once
+    clicked = common.show_chart(c1, memo.shared(untrained, views.confusion_chart, test.y_test, guesses,
+                                                mistakes_only, select="cell"),
                                 width="stretch", on_select="rerun", selection_mode="cell", key="mnist_confusion")
-    common.show_chart(c2, views.per_class_chart(views.per_class_frame(test.y_test, guesses)), width="stretch")
+    common.show_chart(c2, memo.shared(untrained, views.per_class_chart, views.per_class_frame(test.y_test, guesses)),
+                      width="stretch")
     cell = views.selected_cell((clicked or {}).get("selection"))  # a dict: {"selection": {"cell": [...]}}
     if cell is None:
         st.caption(_("Click a cell of the matrix to see its test images (double-click to clear)."))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import altair as alt
 import streamlit as st
 
-from . import charts, i18n, share
+from . import charts, i18n, memo, share
 from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
 from .safe_text import plain
@@ -154,12 +154,31 @@ def arrived() -> bool:
 def show_chart(where, chart, **kwargs):
     """``where.altair_chart(chart, **kwargs)``, with projector-sized type in lecture mode; returns what
     ``altair_chart`` returns (the selection event with ``on_select``)."""
-    chart = charts.lecture_style(chart) if lecture_mode() else chart
-    # Streamlit serialises the chart with chart.to_dict(), which validates it against the Vega-Lite schema:
-    # ~8 ms a chart, under a lock shared by every session of the process. The chart builders' unit tests
-    # validate every kind of chart, so the server skips it (the object's own attribute, not Altair's _kwds).
-    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    lecture = lecture_mode()
+    spec = memo.converted(chart, lecture, lambda: _vega_lite_spec(charts.lecture_style(chart) if lecture else chart))
+    if spec is not None:  # a chart every visitor sees alike (ui.memo): converted once per process
+        return where.vega_lite_chart(spec=spec, **kwargs)
+    chart = charts.lecture_style(chart) if lecture else chart
+    _skip_validation(chart)
     return where.altair_chart(chart, **kwargs)
+
+
+def _skip_validation(chart) -> None:
+    """Streamlit serialises a chart with chart.to_dict(), which validates it against the Vega-Lite schema:
+    ~8 ms a chart, under a lock shared by every session of the process. The chart builders' unit tests
+    validate every kind of chart, so the server skips it (the object's own attribute, not Altair's _kwds)."""
+    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+
+
+def _vega_lite_spec(chart) -> dict | None:
+    """The Vega-Lite dict ``st.altair_chart`` would send for ``chart`` (its data as Arrow datasets), through
+    Streamlit's own conversion; None if a Streamlit release renamed it (the caller then sends the chart)."""
+    try:
+        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+    except ImportError:
+        return None
+    _skip_validation(chart)
+    return _convert_altair_to_vega_lite_spec(chart)
 
 
 def side_by_side(spec: list[float]) -> list:

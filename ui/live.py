@@ -36,7 +36,7 @@ import streamlit as st
 
 import nnlib
 
-from . import charts, common, lessons, load, model_diff
+from . import charts, common, lessons, load, memo, model_diff
 from .i18n import N_, _, ngettext
 from .params import lecture_mode
 from .run import TrainingRun
@@ -342,8 +342,9 @@ def history_charts(page: str, run: TrainingRun, log_y: bool = False, slots: list
     acc_df = pd.concat(acc_frames, ignore_index=True)
     cols = slots or (st.columns(2) if not acc_df.empty else [st.container()])
     height = LOSS_HEIGHT[lecture_mode()]
-    common.show_chart(cols[0], charts.curves_chart(loss_df, _("Loss"), _("loss"), log_y=log_y, height=height),
-                      width="stretch")
+    untouched = loss_df.empty and acc_df.empty  # "Press Play": the same chart for every visitor (ui.memo)
+    common.show_chart(cols[0], memo.shared(untouched, charts.curves_chart, loss_df, _("Loss"), _("loss"),
+                                           log_y=log_y, height=height), width="stretch")
     if not acc_df.empty and len(cols) > 1:
         common.show_chart(cols[1], charts.curves_chart(acc_df, _("Accuracy"), _("accuracy"), height=height),
                           width="stretch")

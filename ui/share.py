@@ -5,6 +5,7 @@ The QR code is drawn by ``segno`` (pure Python, no dependencies, ISO/IEC 18004).
 
 from __future__ import annotations
 
+import functools
 import io
 import urllib.parse
 from pathlib import Path
@@ -31,6 +32,7 @@ def share_link(query: dict[str, str], base: str | None = None) -> str:
     return base + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
+@functools.lru_cache(maxsize=256)  # a page's default link is the same for every visitor: encode it once
 def qr_png(text: str, scale: int = 6) -> bytes:
     """A QR code of ``text`` as PNG bytes (error correction M, 2-module quiet zone).
 

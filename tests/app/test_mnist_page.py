@@ -162,3 +162,28 @@ def test_clicking_a_confusion_cell_shows_its_test_images():
     total = int(title.split(": ")[1].split(" ")[0])
     shown = [i for i in at.get("image") if i.proto.imgs and i.proto.imgs[0].caption.startswith("#")]
     assert 0 < len(shown) == min(total, 24)
+
+
+def test_a_second_visitor_gets_the_first_ones_charts_and_metrics_built_once(monkeypatch):
+    """Issue 17: the untrained run's evaluation and charts are shared between sessions (ui.memo,
+    TrainingRun.start_key) — and what the second visitor sees is exactly what building them anew shows."""
+    from ui import memo
+    from ui import run as run_module
+
+    def seen(at):
+        charts = [(c.proto.spec, [f.to_csv() for f in apptools.chart_frames(c)]) for c in at.get("vega_lite_chart")]
+        return charts, [(m.label, m.value) for m in at.metric]
+
+    memo.clear()
+    run_module._START_EVALUATIONS.clear()
+    first = seen(open_mnist({"subset": "1000"}))
+    assert run_module._START_EVALUATIONS, "the untrained run's evaluation was not kept"
+    calls = []
+    monkeypatch.setattr(run_module.TrainingRun, "_evaluate", lambda self, n: calls.append(n) or {})
+    second = seen(open_mnist({"subset": "1000"}))
+    assert calls == []  # served from the shared store, not evaluated again
+    monkeypatch.undo()
+    assert second == first
+    monkeypatch.setattr(memo, "MAX_ENTRIES", 0)  # nothing kept: every chart built and sent the plain way
+    run_module._START_EVALUATIONS.clear()
+    assert seen(open_mnist({"subset": "1000"})) == first
