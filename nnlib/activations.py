@@ -44,6 +44,8 @@ def softmax(z: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarra
 class Activation(Layer):
     """A layer ``a = f(z)`` applied element-wise (softmax: row-wise)."""
 
+    CACHES = ("_in", "_out")
+
     def __init__(self):
         self._out = None
         self._in = None

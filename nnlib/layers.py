@@ -18,6 +18,15 @@ INITS = ("normal", "he", "xavier", "zeros")
 class Layer:
     """Base class: a differentiable function of one 2-D array (rows are samples)."""
 
+    CACHES: tuple[str, ...] = ()  # attributes holding what forward kept for backward
+
+    def clear_cache(self) -> None:
+        """Drop what the last training ``forward`` kept for ``backward`` (e.g. Dense's input batch,
+        512 × 784 float64 = 3.2 MB for MNIST), so an idle model holds only its weights and gradients.
+        ``backward`` then raises RuntimeError until the next ``forward``."""
+        for name in self.CACHES:
+            setattr(self, name, None)
+
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         raise NotImplementedError
 
@@ -59,6 +68,8 @@ class Dense(Layer):
     Biases start at zero. ``rng`` is a seed, a ``np.random.Generator`` or a legacy
     ``np.random.RandomState`` (``RandomState(0)`` replays ``np.random.seed(0)``).
     """
+
+    CACHES = ("_x",)
 
     def __init__(
         self,

@@ -50,6 +50,10 @@ class Loss:
         pred, target = self._cached("fused_backward")
         return (pred - self._dense_target(target, pred)) / pred.shape[0]
 
+    def clear_cache(self) -> None:
+        """Drop the ``pred`` and ``target`` the last ``forward`` kept for ``backward``."""
+        self._cache = None
+
     def _cached(self, what: str):
         if self._cache is None:
             raise RuntimeError(f"{type(self).__name__}.{what} called before forward(pred, target)")

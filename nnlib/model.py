@@ -161,6 +161,13 @@ class Sequential:
             rows.append(row)
         return rows
 
+    def clear_cache(self) -> None:
+        """Every layer's ``clear_cache``: an idle model keeps only its weights and gradients (a paused run
+        on a server that holds many sessions). ``activations`` and ``layer_stats`` then have nothing to
+        report until the next training ``forward``."""
+        for layer in self.layers:
+            layer.clear_cache()
+
     def activations(self) -> list[np.ndarray | None]:
         """Each activation layer's output from the last training pass (None before one)."""
         return [getattr(layer, "_out", None) for layer in self.layers if isinstance(layer, Activation)]

@@ -272,6 +272,9 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
                 correct += acc * m
             if every_step:
                 seconds += time.perf_counter() - t0
+                # the caller may hold the paused generator for long (a UI between ticks): keep no batch alive
+                # through this frame (the layers' own caches go with Sequential.clear_cache)
+                xb = yb = pred = None
                 yield Record("step", epoch, optimizer.steps,
                              value, acc, seconds=seconds, lr=optimizer.lr)
                 t0 = time.perf_counter()
@@ -285,6 +288,7 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
             pv = model.predict(validation[0], transform=transform)
             record.val_loss = float(loss._value(pv, validation[1]))
             record.val_accuracy = metric(pv, validation[1]) if metric is not None else None
+            pv = None  # 10,000 × 10 outputs for MNIST: not kept while the generator waits
         seconds += time.perf_counter() - t0
         record.seconds = state.seconds = seconds
         state.epoch = epoch

@@ -148,7 +148,8 @@ def new_run() -> TrainingRun:
                        x=data.flat_train, y=setup.targets(s, data.y_train),
                        train_kwargs=setup.train_kwargs(s, rng, test.flat_test, y_test),
                        target_epochs=s.epochs, label=s.label(), extra={"W0": model.layers[0].W.copy()},
-                       start_key=(PAGE, s.signature()))  # seeded model, built-in data: the same for everyone
+                       start_key=(PAGE, s.signature()),  # seeded model, built-in data: the same for everyone
+                       release_caches=True)  # ~4 MB of batch activations per session, never read here
 
 
 run = live.get_run(PAGE, s.signature(), new_run)

@@ -72,3 +72,27 @@ def test_pins_are_named_by_what_differs_from_the_current_run():
     assert live.pin_name(current.replace("σ=0.1", "σ=0.3"), current, 1) == "pin 1: σ=0.3"
     assert live.pin_name(current, current, 2) == "pin 2: same settings"
     assert live.pin_name("lr=0.01, boundary 7", "lr=1, boundary 7", 3) == "pin 3: lr=0.01"
+
+
+def test_released_caches_leave_no_batch_behind_and_training_unchanged():
+    """Issue 17: a paused run with ``release_caches`` holds its weights and gradients only (MNIST: ~4 MB
+    less per session), and slicing with the caches dropped trains bit for bit as one uninterrupted run."""
+    released, whole = make_run(), make_run()
+    released.release_caches = True
+    released.advance(max_steps=5)
+    held = [layer for layer in released.model.layers for name in layer.CACHES if getattr(layer, name) is not None]
+    assert held == [] and released.loss._cache is None
+    frame = released._gen.gi_frame.f_locals
+    assert all(frame.get(name) is None for name in ("xb", "yb", "pred", "pv"))  # nor does the paused generator
+    with pytest.raises(RuntimeError, match="before forward"):
+        released.model.layers[0].backward(np.ones((1, 4)))
+    released.advance(max_steps=20)
+    released.advance(max_epochs=2)
+    whole.advance(max_epochs=released.epochs_done)
+    assert released.epochs_done == whole.epochs_done
+    for key, p in whole.model.params().items():
+        np.testing.assert_array_equal(released.model.params()[key], p)
+    assert [h["loss"] for h in released.history] == [h["loss"] for h in whole.history]
+    kept = make_run()  # by default the caches stay: the MLP pages read the last batch's activations
+    kept.advance(max_steps=1)
+    assert all(a is not None for a in kept.model.activations())

@@ -47,6 +47,10 @@ class TrainingRun:
     # model, built-in data set): what the untrained run shows is then computed once per server process
     # and shared by every visitor (MNIST's evaluation of 20,000 images: ~0.1 s of each first render).
     start_key: tuple | None = None
+    # Drop the layers' forward caches after every ``advance`` (Sequential.clear_cache): MNIST's are ~4 MB a
+    # session that a paused or closed tab would hold for nothing. Off where a page reads the last batch's
+    # activations (``layer_stats``: dead ReLUs, saturated sigmoids).
+    release_caches: bool = False
     _gen: object = None
     _keep_steps: bool = False
     _epoch_start_step: int = 0
@@ -175,6 +179,9 @@ class TrainingRun:
             self.error = f"Training diverged: {err}"
         except (ValueError, FloatingPointError) as err:
             self.error = f"Training stopped: {err}"
+        if self.release_caches:
+            self.model.clear_cache()
+            self.loss.clear_cache()
         if self.done:
             self.playing = False
         return trained
