@@ -106,3 +106,38 @@ def test_closed_sessions_past_their_reconnect_time_are_dropped_without_another_d
     assert len(storage._cache._data) == 1  # expired, yet still held: nothing wrote to the cache
     assert load.expire_closed_sessions() == 1
     assert len(storage._cache._data) == 0
+
+
+def test_configure_process_sets_one_blas_thread_and_few_arenas_then_returns_at_once(monkeypatch):
+    import threadpoolctl
+
+    calls, arenas = [], []
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", lambda n: calls.append(n))
+    monkeypatch.setattr(load, "_limit_malloc_arenas", lambda n: arenas.append(n) or True)
+    monkeypatch.setattr(load, "collect_now_and_then", lambda: None)
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.setattr(load, "_modules_seen", 0)
+    load.configure_process()
+    assert calls == [1] and arenas == [load.MALLOC_ARENAS]
+    load.configure_process()  # nothing imported since: no second threadpoolctl scan (~2.5 ms a run)
+    assert calls == [1]
+    monkeypatch.setattr(load, "_modules_seen", load._modules_seen - 1)  # a page imported a module (SciPy's BLAS)
+    load.configure_process()
+    assert calls == [1, 1] and arenas == [load.MALLOC_ARENAS]  # BLAS limited again; arenas set once only
+
+
+def test_an_operators_malloc_arena_max_wins(monkeypatch):
+    import threadpoolctl
+
+    arenas = []
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", lambda n: None)
+    monkeypatch.setattr(load, "_limit_malloc_arenas", lambda n: arenas.append(n) or True)
+    monkeypatch.setattr(load, "collect_now_and_then", lambda: None)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    monkeypatch.setattr(load, "_modules_seen", 0)
+    load.configure_process()
+    assert arenas == []
+
+
+def test_malloc_arenas_can_be_limited_here():
+    assert load._limit_malloc_arenas(load.MALLOC_ARENAS) is True  # glibc (Debian, the Docker image)

@@ -220,7 +220,7 @@ def configure_process() -> None:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(1)
-        if first:
+        if first and not os.environ.get("MALLOC_ARENA_MAX"):  # an operator's own setting wins
             _limit_malloc_arenas(MALLOC_ARENAS)
         _modules_seen = len(sys.modules)
     collect_now_and_then()
