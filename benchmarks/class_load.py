@@ -87,9 +87,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """The process's resident memory in MB (``field="RssAnon"``: its heap and other anonymous memory only,
+    without the pages of shared libraries it has touched)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -206,7 +208,7 @@ def layout(n: int) -> list[tuple[str, str, str]]:
 
 
 async def measure(n: int, url: str, pid: int, seconds: float, after: float, ttl: float) -> dict:
-    rss0, samples = rss_mb(pid), []
+    rss0, anon0, samples = rss_mb(pid), rss_mb(pid, "RssAnon"), []
     sessions = [Session(url, *spec) for spec in layout(n)]
     load0 = os.getloadavg()[0]
     opened, cpu_open = time.monotonic(), cpu_seconds(pid)
@@ -248,7 +250,8 @@ async def measure(n: int, url: str, pid: int, seconds: float, after: float, ttl:
     # its model within it); ui/load.py's collector drops expired ones every 20 s and hands the memory back.
     await asyncio.sleep(max(0.0, ttl + load_collect_every() + 5.0 - (time.monotonic() - t1) - 2.0))
     sampler.cancel()
-    return {"rss_released": rss_mb(pid), "ttl": ttl, "cpu_render": cpu_render, "load": (load0 + os.getloadavg()[0]) / 2,
+    return {"rss_released": rss_mb(pid), "ttl": ttl, "anon0": anon0, "anon_released": rss_mb(pid, "RssAnon"),
+        "cpu_render": cpu_render, "load": (load0 + os.getloadavg()[0]) / 2,
         "n": n, "renders": renders, "opened": len(renders), "epochs": epochs, "cpu_train": cpu_train,
         "cpu_abandoned": cpu_abandoned, "rss0": rss0, "rss_peak": max(samples, default=rss0),
         "rss_close": rss_close, "rss_after": rss_after, "errors": errors, "seconds": seconds,
@@ -271,7 +274,8 @@ def report(r: dict, single: float | None) -> str:
         f"  RSS MB: before {r['rss0']:.0f}, peak {r['rss_peak']:.0f}, at close {r['rss_close']:.0f}, "
         f"after {r['after']:.0f} s {r['rss_after']:.0f} ({r['rss_after'] / r['rss0'] - 1:+.0%} vs before); "
         f"once Streamlit released the closed sessions ({r['ttl']:.0f} s TTL) {r['rss_released']:.0f} "
-        f"({r['rss_released'] / r['rss0'] - 1:+.0%})",
+        f"({r['rss_released'] / r['rss0'] - 1:+.0%}); of it anonymous (heap) memory {r['anon0']:.0f} before, "
+        f"{r['anon_released']:.0f} at the end",
     ]
     if r["errors"]:
         lines.append(f"  errors on the pages: {r['errors'][:3]}")

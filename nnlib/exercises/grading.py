@@ -31,7 +31,8 @@ def lookup(student, name: str, kind: str = "function"):
         if obj is None and getattr(student, "__name__", None) == name:
             obj = student  # check("dense", Dense): the object is the thing itself
     if obj is None or not callable(obj):
-        raise StudentError(Msg(N_("Define a {kind} named {name}."), {"kind": kind, "name": name}))
+        template = N_("Define a class named {name}.") if kind == "class" else N_("Define a function named {name}.")
+        raise StudentError(Msg(template, {"name": name}))
     return obj
 
 
