@@ -141,3 +141,10 @@ def test_an_operators_malloc_arena_max_wins(monkeypatch):
 
 def test_malloc_arenas_can_be_limited_here():
     assert load._limit_malloc_arenas(load.MALLOC_ARENAS) is True  # glibc (Debian, the Docker image)
+
+
+def test_crowding_is_sessions_per_core_and_at_least_one():
+    assert load.crowding(sessions=1, n_cores=2) == 1.0  # a lone visitor: redraws at the normal pace
+    assert load.crowding(sessions=2, n_cores=2) == 1.0
+    assert load.crowding(sessions=30, n_cores=2) == 15.0  # ui.live caps the slowdown (MAX_CROWD_SLOWDOWN)
+    assert load.crowding(sessions=0, n_cores=1) == 1.0

@@ -47,6 +47,8 @@ SLICE = 0.1  # seconds of training at most between two checks for a click
 FRAME = 0.25  # seconds at least between two redraws of the metrics and curves
 BATCH_FRAME = 2.0  # ... when only the batch losses of a slow epoch changed (the progress bar moves meanwhile)
 LOOP = 3.0  # seconds at least a fragment run trains before it ends to redraw the page's pictures
+PROGRESS_EVERY = 0.1  # seconds at least between two updates of the progress bar while training
+MAX_CROWD_SLOWDOWN = 8  # on a crowded server redraws come ui.load.crowding() times less often, at most this
 LIGHT_SHARE = 0.1  # redrawing the metrics and curves may take at most this share of the time while playing
 HEAVY_SHARE = 0.05  # ... and the page's own pictures this share
 EVAL_ROWS = 5000  # the Loss metric evaluates the current weights on training sets up to this size
@@ -358,10 +360,11 @@ def _slow_epochs(run: TrainingRun) -> bool:
 
 
 def _pending_click(baseline: list) -> bool:
-    """A rerun request for this fragment that a user made (a widget inside the fragment) is
+    """A rerun request that a user made (a widget inside the fragment, or anywhere on the page) is
     waiting: end the run so it is served. The fragment's own timer sends the same widget
-    states over and over (``is_auto_rerun``); anything else is a click. A request to rerun
-    the whole page needs no check: it preempts the run at its next Streamlit call."""
+    states over and over (``is_auto_rerun``); anything else is a click. (A request to rerun the
+    whole page would also preempt the run at its next Streamlit call, but the loop makes those
+    calls only every ``PROGRESS_EVERY`` seconds.)"""
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
         from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
@@ -475,9 +478,11 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         slots = _slots()
         light_cost = light(slots)
         heavy_cost = heavy(slots)
-        loop_len = max(LOOP, heavy_cost / HEAVY_SHARE)
-        frame = max(FRAME, light_cost / LIGHT_SHARE)
+        crowd = min(load.crowding(), MAX_CROWD_SLOWDOWN)  # sessions per core: draw that much less often
+        loop_len = max(LOOP * crowd, heavy_cost / HEAVY_SHARE)
+        frame = max(FRAME * crowd, light_cost / LIGHT_SHARE)
         last_draw, done_in_frame, epochs_at_draw, baseline = time.perf_counter(), [0], run.epochs_done, []
+        last_progress = last_draw
         while run.playing and not run.done and time.perf_counter() - start < loop_len:
             # the pace is the speed's amount per FRAME; when a redraw costs more than a FRAME's
             # share, several FRAMEs' worth is trained between two redraws rather than waiting
@@ -488,13 +493,17 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
             quota_met = done_in_frame[0] >= quota[1] * (1 + int(since / FRAME))
             if since >= frame and (done_in_frame[0] >= quota[1] or run.epochs_done != epochs_at_draw) or \
                     since >= max(frame, BATCH_FRAME) and run.batch_losses:
-                frame = max(FRAME, light(slots) / LIGHT_SHARE)
+                crowd = min(load.crowding(), MAX_CROWD_SLOWDOWN)
+                frame = max(FRAME * crowd, light(slots) / LIGHT_SHARE)
                 last_draw, done_in_frame[0], epochs_at_draw = time.perf_counter(), 0, run.epochs_done
+                last_progress = last_draw
             else:
-                progress(run, slots["progress"])  # a yield point: a click preempts this run here
+                if now - last_progress >= PROGRESS_EVERY * crowd:  # a Streamlit call: a page rerun preempts here
+                    progress(run, slots["progress"])
+                    last_progress = now
                 if quota_met:  # this FRAME's training is done: wait for the next one (still yielding)
                     time.sleep(min(0.05, FRAME - since % FRAME))
-            if _pending_click(baseline):
+            if _pending_click(baseline):  # any click (a page rerun too) ends this run: it is served next
                 break
         if not run.playing or run.done:
             st.rerun()  # finished: redraw the buttons and the page below, stop the timer

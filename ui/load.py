@@ -102,6 +102,15 @@ def tick_budget(base_seconds: float, sessions: int | None = None, n_cores: int |
     return max(min(MIN_BUDGET, base_seconds), base_seconds * n_cores / sessions)
 
 
+def crowding(sessions: int | None = None, n_cores: int | None = None) -> float:
+    """How many sessions train per core right now, at least 1: ``ui.live`` redraws each page's curves and
+    pictures that many times less often, so that a crowded server spends its cores on training rather than
+    on drawing (at 30 sessions on 2 cores, redrawing the curves took more of the server than training)."""
+    sessions = training_sessions() if sessions is None else sessions
+    n_cores = cores() if n_cores is None else n_cores
+    return max(1.0, sessions / n_cores)
+
+
 def saturated(sessions: int | None = None, n_cores: int | None = None) -> bool:
     """True when each training session gets less than a quarter of a core."""
     sessions = training_sessions() if sessions is None else sessions
