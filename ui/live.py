@@ -25,6 +25,7 @@ How a page stays responsive while it trains (issue 12):
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -394,21 +395,26 @@ def _in_fragment_run() -> bool:
         return False
 
 
-def _train_slice(run: TrainingRun, quota: tuple[str, int], budget: float, done_in_frame: list) -> None:
+def _train_slice(run: TrainingRun, quota: tuple[str, int], budget: float, done_in_frame: list,
+                 give_up: Callable[[], bool] = lambda: False) -> None:
     """Train up to ``budget`` seconds, never past the frame's quota (``done_in_frame`` counts
-    the epochs or steps trained since the last redraw)."""
+    the epochs or steps trained since the last redraw), once one of the server's training slots
+    is free (``ui.load.training_slot``; ``give_up()`` says a click waits, and ends the wait)."""
     _note_label(run)
     unit, amount = quota
     left = max(amount - done_in_frame[0], 0)
     if not left:
         return
     budget = load.budget_for_this_tick(budget)  # this session's fair share of the cores
-    if unit == "steps":
-        before = run.optimizer.steps
-        run.advance(max_steps=left, budget=budget)
-        done_in_frame[0] += run.optimizer.steps - before
-    else:
-        done_in_frame[0] += run.advance(max_epochs=left, budget=budget)
+    with load.training_slot(give_up) as granted:
+        if not granted:
+            return
+        if unit == "steps":
+            before = run.optimizer.steps
+            run.advance(max_steps=left, budget=budget)
+            done_in_frame[0] += run.optimizer.steps - before
+        else:
+            done_in_frame[0] += run.advance(max_epochs=left, budget=budget)
 
 
 def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
@@ -436,7 +442,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
             return
         was_playing = run.playing
         if run.playing:  # the click on Play: one slice first, so the curve moves at once
-            _train_slice(run, quota, budget, [0])
+            _train_slice(run, quota, budget, [0], functools.partial(_pending_click, []))
         load.show_saturation_notice()  # after the slice: this session counts as training
         slots = _slots()
         light(slots)
@@ -487,7 +493,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
             # the pace is the speed's amount per FRAME; when a redraw costs more than a FRAME's
             # share, several FRAMEs' worth is trained between two redraws rather than waiting
             grant = quota[1] * (1 + int((time.perf_counter() - last_draw) / FRAME))
-            _train_slice(run, (quota[0], grant), budget, done_in_frame)
+            _train_slice(run, (quota[0], grant), budget, done_in_frame, lambda: _pending_click(baseline))
             now = time.perf_counter()
             since = now - last_draw
             quota_met = done_in_frame[0] >= quota[1] * (1 + int(since / FRAME))

@@ -10,7 +10,10 @@ after ``ACTIVE_WINDOW`` seconds. From it:
 - ``tick_budget(base)``: a session's training time per tick, shrunk so that all sessions together
   ask for at most ``cores()`` (every page stays responsive and the server keeps room for clicks
   and first renders); with the server to itself a session gets ``base``;
-- ``saturation_notice()``: a plain sentence for the page when the server is crowded.
+- ``saturation_notice()``: a plain sentence for the page when the server is crowded;
+- ``training_slot()``: admission control — at most ``cores()`` sessions train at the same moment, the
+  others wait their turn (a click ends the wait), so the cores do training, not thread switching;
+- ``crowding()``: sessions per core, by which ``ui.live`` spaces out its redraws.
 
 Memory: ``.streamlit/config.toml`` turns off Streamlit's ``gc.collect(2)`` after every script run
 (``runner.postScriptGC``). With every 0.1 s training tick a script run, those full collections held
@@ -26,18 +29,21 @@ reads the current session's id.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from .i18n import _
 
 ACTIVE_WINDOW = 5.0  # s: a session that trained within this window counts as training
 SATURATED_PER_CORE = 4  # sessions per core from which epochs are clearly slower: say so on the page
-MIN_BUDGET = 0.02  # s: never below this per tick (the tick's own overhead is a few ms)
+MIN_BUDGET = 0.05  # s: never below this per slice (a slice's own overhead is a few ms)
+SLOT_POLL = 0.05  # s between two looks for a click while a session waits for a training slot
 COLLECT_EVERY = 20.0  # s between full garbage collections (instead of one per script run)
 
 _lock = threading.Lock()
@@ -109,6 +115,35 @@ def crowding(sessions: int | None = None, n_cores: int | None = None) -> float:
     sessions = training_sessions() if sessions is None else sessions
     n_cores = cores() if n_cores is None else n_cores
     return max(1.0, sessions / n_cores)
+
+
+_slots: threading.BoundedSemaphore | None = None
+
+
+@contextlib.contextmanager
+def training_slot(give_up: Callable[[], bool] = lambda: False, poll: float = SLOT_POLL):
+    """Admission control: at most ``cores()`` sessions train at the same moment; the others wait here for
+    a slot (first come, roughly first served), asking ``give_up()`` every ``poll`` seconds so that a click
+    (Pause, a slider) is served at once instead of after the wait. Yields True with a slot held (released
+    on leaving the block), False when ``give_up()`` said so first.
+
+    Why: with 30 sessions training at once, 30 threads took turns on the GIL between NumPy calls and each
+    kept an OpenBLAS buffer touched; the server did ~1 core of work on 2 cores. Two at a time, each batch
+    runs at full speed, and the waiting sessions cost nothing."""
+    global _slots
+    if _slots is None:
+        with _lock:
+            if _slots is None:
+                _slots = threading.BoundedSemaphore(cores())
+    slots = _slots
+    while not slots.acquire(timeout=poll):
+        if give_up():
+            yield False
+            return
+    try:
+        yield True
+    finally:
+        slots.release()
 
 
 def saturated(sessions: int | None = None, n_cores: int | None = None) -> bool:
