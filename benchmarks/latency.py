@@ -12,6 +12,8 @@ opens it in headless Debian chromium (Playwright, 1280×800) and, sampling the p
                   only where the progress bar shows it);
 * pause         — Pause clicked while playing → the button reads Resume *and* training has
                   stopped (the time of the last epoch/progress change after the click);
+* pause button  — the same, until the button reads Resume (a run that was already over when
+                  Pause was due counts as "never": the page's speed in ``PAGES`` keeps it going);
 * busy          — the share of the playing time the browser's main thread spent in long tasks
                   (PerformanceObserver ``longtask``, tasks over 50 ms);
 * stale/dimmed  — the share of samples (every 200 ms while playing) in which some element is
@@ -43,11 +45,14 @@ from pathlib import Path
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 
-# name: (path and query, Play key, learning-rate slider's CSS class)
+# name: (path and query, Play key, learning-rate slider's CSS class, speed option or None for auto)
+# A fast page gets a slower speed, so that its run is still going when Pause is clicked ~8 s after Play
+# (the logistic page's 200 epochs at "auto", 10 epochs per redraw, are over in about 5 s).
 PAGES = {
-    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr"),
-    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr"),
-    "mnist": ("mnist", "mnist_play", "st-key-mnist-lr"),
+    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr", "5 epochs per redraw"),
+    "neuron": ("single_neuron?epochs=5000", "neuron_play", "st-key-neuron-lr", "25 epochs per redraw"),
+    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr", None),
+    "mnist": ("mnist", "mnist_play", "st-key-mnist-lr", None),
 }
 
 SAMPLER = """
@@ -144,7 +149,7 @@ def progress_key(s: dict) -> tuple:
 
 
 def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
-    path, key, lr_class = PAGES[name]
+    path, key, lr_class, speed = PAGES[name]
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -152,6 +157,10 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         page.goto(f"{url}/{path}")
         wait_idle(page)
         page.wait_for_selector(f".st-key-{key} button")
+        if speed:
+            page.locator(f".st-key-{key.replace('_play', '_speed')}").first.click()
+            page.get_by_role("option", name=speed, exact=True).click()
+            wait_idle(page)
         page.evaluate(SAMPLER % {"key": key})
         time.sleep(0.3)
         button = f".st-key-{key} button"
@@ -165,6 +174,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         slider.press("ArrowRight")
         time.sleep(play_s)
         new_lr = slider.get_attribute("aria-valuetext") or slider.get_attribute("aria-valuenow") or ""
+        finished = "pause" not in page.locator(button).first.inner_text().lower()
         t_pause = click(page, button)
         time.sleep(6.0)
         samples = page.evaluate("window.__samples")
@@ -183,7 +193,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
     for s in after[1:]:
         if progress_key(s) != prev:
             last_change, prev = s["t"] - t_pause, progress_key(s)
-    pause = None if flipped is None else max(flipped, last_change)
+    pause = None if flipped is None or finished else max(flipped, last_change)
     playing = [s for s in samples if t_play <= s["t"] < t_pause and "stale" in s]
     window = t_pause - t_play
     busy = sum(max(0.0, min(st + d, t_pause) - max(st, t_play)) for st, d in longtasks) / window
@@ -192,6 +202,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         "control→url s": None if ctrl is None else ctrl / 1000,
         "control→lr s": None if ctrl_lr is None else ctrl_lr / 1000,
         "pause s": None if pause is None else pause / 1000,
+        "pause button s": None if flipped is None or finished else flipped / 1000,
         "busy %": 100 * busy,
         "longest task s": max((d for _, d in longtasks), default=0.0) / 1000,
         "stale %": 100 * sum(s["stale"] > 0 for s in playing) / max(len(playing), 1),
