@@ -20,6 +20,14 @@ opens it in headless Debian chromium (Playwright, 1280×800) and, sampling the p
                   marked ``data-stale="true"`` / has a computed opacity below 1 (visible
                   elements: an empty placeholder has no height).
 
+and, on a fresh visit (a new session) before all that:
+
+* first element — navigation start → the first real element of the page is on screen;
+* app skeleton  — how long Streamlit's grey page skeleton (``stAppSkeleton``, which its frontend
+                  shows when no element has arrived 500 ms after the app mounted) was on screen;
+* grey placeholders — from the first to the last sample showing a grey element placeholder
+                  (``stSkeleton``: a widget or chart whose frontend code is still loading).
+
 Then, for MNIST, the share of wall-clock time spent training: epochs per minute in the app
 (epochs 1 → N, so page start-up does not count) against ``nnlib.train`` alone on the same
 settings in this process.
@@ -47,11 +55,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # name: (path and query, Play key, learning-rate slider's CSS class, speed option or None for auto)
 # A fast page gets a slower speed, so that its run is still going when Pause is clicked ~8 s after Play
-# (the logistic page's 200 epochs at "auto", 10 epochs per redraw, are over in about 5 s).
+# (the logistic page's 200 epochs at "auto", 10 epochs per redraw, are over in about 5 s; the playground's
+# 2000 in about 8 s on an idle machine).
 PAGES = {
-    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr", "5 epochs per redraw"),
+    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr", "2 epochs per redraw"),
     "neuron": ("single_neuron?epochs=5000", "neuron_play", "st-key-neuron-lr", "25 epochs per redraw"),
-    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr", None),
+    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr", "10 epochs per redraw"),
     "mnist": ("mnist", "mnist_play", "st-key-mnist-lr", None),
 }
 
@@ -210,6 +219,46 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
     }
 
 
+FIRST_LOAD = """
+(() => {
+  window.__load = [];
+  const visible = sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetHeight > 0);
+  const sample = () => {
+    // a real element: a visible element container that is not (or does not hold) a grey skeleton
+    const real = visible('[data-testid="stMain"] [data-testid="stElementContainer"]')
+      .some(e => !e.querySelector('[data-testid*="Skeleton"]'));
+    window.__load.push([performance.now(), visible('[data-testid="stAppSkeleton"]').length > 0, real,
+                        visible('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]').length]);
+    if (window.__load.length < 1500) setTimeout(sample, 20);
+  };
+  sample();
+})()
+"""
+
+
+def first_load(browser, url: str, path: str) -> dict:
+    """A fresh visit (new browser context: a new session, an empty browser cache), sampled every
+    20 ms from navigation start: when the page's first real element appeared, how long
+    Streamlit's grey app skeleton (``stAppSkeleton``, shown when no element has arrived 500 ms
+    after the app mounted) was on screen, and how long any grey element placeholder
+    (``stSkeleton``: a widget or chart whose code is still loading) was."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.add_init_script(FIRST_LOAD)
+    try:
+        page.goto(f"{url}/{path}")
+        wait_idle(page)
+        samples = page.evaluate("window.__load")
+    finally:
+        context.close()
+    first = next((t for t, _app, real, _n in samples if real), None)
+    app = [t for t, shown, _real, _n in samples if shown]
+    grey = [t for t, _app, _real, n in samples if n]
+    return {"first element s": None if first is None else first / 1000,
+            "app skeleton s": (app[-1] - app[0] + 20) / 1000 if app else 0.0,
+            "grey placeholders s": (grey[-1] - grey[0] + 20) / 1000 if grey else 0.0}
+
+
 def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, epochs: int = 10) -> dict:
     """Epochs per minute in the app (epoch 1 → ``epochs``) vs nnlib.train alone, same settings."""
     alone_before = nnlib_alone(app_dir, subset, epochs)
@@ -283,7 +332,8 @@ def main() -> None:
                                                                           "--disable-gpu"])
             print(f"app: {args.app_dir.resolve()}  (median of {args.repeat})")
             for name in [p for p in args.pages if p != "none"]:
-                runs = [measure_page(browser, url, name) for _ in range(args.repeat)]
+                runs = [{**first_load(browser, url, PAGES[name][0]), **measure_page(browser, url, name)}
+                        for _ in range(args.repeat)]
                 cells = []
                 for field in runs[0]:
                     values = [r[field] for r in runs if r[field] is not None]
