@@ -188,7 +188,8 @@ def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
         cols[0].button(_("Pause"), icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
                        type="primary", width="stretch", shortcut="P", help=_("Pause training (P)"))
     else:
-        label = _("Play") if not run.history else _("Finished") if run.done else _("Resume")
+        started = bool(run.history) or run.steps_into_epoch > 0  # paused inside the first epoch: Resume too
+        label = _("Play") if not started else _("Finished") if run.done else _("Resume")
         cols[0].button(label, icon=":material/play_arrow:", key=f"{page}_play",
                        on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
                        shortcut="P", help=_("Train until the epoch target; the charts grow as it runs (P)"))
