@@ -321,7 +321,19 @@ def main() -> None:
     parser.add_argument("--pages", nargs="*", default=list(PAGES), help="none: only the MNIST training share")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--no-share", action="store_true", help="skip the MNIST training-share measurement")
+    parser.add_argument("--burn", type=int, default=0,
+                        help="run this many CPU-bound processes meanwhile: a busy machine, the same for two runs")
     args = parser.parse_args()
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.burn)]
+    try:
+        measure(args)
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def measure(args) -> None:
     from playwright.sync_api import sync_playwright
 
     log = Path("/tmp") / f"latency-{os.getpid()}.log"
@@ -330,7 +342,8 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox",
                                                                           "--disable-gpu"])
-            print(f"app: {args.app_dir.resolve()}  (median of {args.repeat})")
+            print(f"app: {args.app_dir.resolve()}  (median of {args.repeat}; {args.burn} CPU burners; "
+                  f"load average {os.getloadavg()[0]:.1f})")
             for name in [p for p in args.pages if p != "none"]:
                 runs = [{**first_load(browser, url, PAGES[name][0]), **measure_page(browser, url, name)}
                         for _ in range(args.repeat)]
