@@ -89,3 +89,4 @@ def test_mnist_play_and_pause_clicks_dim_nothing(page, app_url, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "live-mnist-clicks.png"))
     assert not dims, f"dimmed after a click ({len(dims)} samples): {sorted({d for _, ds in dims for d in ds})[:8]}"
     assert "epoch" in progress_text(page).lower(), "the run trained between the two clicks"
+
