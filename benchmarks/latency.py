@@ -12,11 +12,21 @@ opens it in headless Debian chromium (Playwright, 1280×800) and, sampling the p
                   only where the progress bar shows it);
 * pause         — Pause clicked while playing → the button reads Resume *and* training has
                   stopped (the time of the last epoch/progress change after the click);
+* pause button  — the same, until the button reads Resume (a run that was already over when
+                  Pause was due counts as "never": the page's speed in ``PAGES`` keeps it going);
 * busy          — the share of the playing time the browser's main thread spent in long tasks
                   (PerformanceObserver ``longtask``, tasks over 50 ms);
 * stale/dimmed  — the share of samples (every 200 ms while playing) in which some element is
                   marked ``data-stale="true"`` / has a computed opacity below 1 (visible
                   elements: an empty placeholder has no height).
+
+and, on a fresh visit (a new session) before all that:
+
+* first element — navigation start → the first real element of the page is on screen;
+* app skeleton  — how long Streamlit's grey page skeleton (``stAppSkeleton``, which its frontend
+                  shows when no element has arrived 500 ms after the app mounted) was on screen;
+* grey placeholders — from the first to the last sample showing a grey element placeholder
+                  (``stSkeleton``: a widget or chart whose frontend code is still loading).
 
 Then, for MNIST, the share of wall-clock time spent training: epochs per minute in the app
 (epochs 1 → N, so page start-up does not count) against ``nnlib.train`` alone on the same
@@ -43,11 +53,15 @@ from pathlib import Path
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 
-# name: (path and query, Play key, learning-rate slider's CSS class)
+# name: (path and query, Play key, learning-rate slider's CSS class, speed option or None for auto)
+# A fast page gets a slower speed, so that its run is still going when Pause is clicked ~8 s after Play
+# (the logistic page's 200 epochs at "auto", 10 epochs per redraw, are over in about 5 s; the playground's
+# 2000 in about 8 s on an idle machine).
 PAGES = {
-    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr"),
-    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr"),
-    "mnist": ("mnist", "mnist_play", "st-key-mnist-lr"),
+    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr", "2 epochs per redraw"),
+    "neuron": ("single_neuron?epochs=5000", "neuron_play", "st-key-neuron-lr", "25 epochs per redraw"),
+    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr", "10 epochs per redraw"),
+    "mnist": ("mnist", "mnist_play", "st-key-mnist-lr", None),
 }
 
 SAMPLER = """
@@ -144,7 +158,7 @@ def progress_key(s: dict) -> tuple:
 
 
 def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
-    path, key, lr_class = PAGES[name]
+    path, key, lr_class, speed = PAGES[name]
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -152,6 +166,10 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         page.goto(f"{url}/{path}")
         wait_idle(page)
         page.wait_for_selector(f".st-key-{key} button")
+        if speed:
+            page.locator(f".st-key-{key.replace('_play', '_speed')}").first.click()
+            page.get_by_role("option", name=speed, exact=True).click()
+            wait_idle(page)
         page.evaluate(SAMPLER % {"key": key})
         time.sleep(0.3)
         button = f".st-key-{key} button"
@@ -165,6 +183,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         slider.press("ArrowRight")
         time.sleep(play_s)
         new_lr = slider.get_attribute("aria-valuetext") or slider.get_attribute("aria-valuenow") or ""
+        finished = "pause" not in page.locator(button).first.inner_text().lower()
         t_pause = click(page, button)
         time.sleep(6.0)
         samples = page.evaluate("window.__samples")
@@ -183,7 +202,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
     for s in after[1:]:
         if progress_key(s) != prev:
             last_change, prev = s["t"] - t_pause, progress_key(s)
-    pause = None if flipped is None else max(flipped, last_change)
+    pause = None if flipped is None or finished else max(flipped, last_change)
     playing = [s for s in samples if t_play <= s["t"] < t_pause and "stale" in s]
     window = t_pause - t_play
     busy = sum(max(0.0, min(st + d, t_pause) - max(st, t_play)) for st, d in longtasks) / window
@@ -192,11 +211,52 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         "control→url s": None if ctrl is None else ctrl / 1000,
         "control→lr s": None if ctrl_lr is None else ctrl_lr / 1000,
         "pause s": None if pause is None else pause / 1000,
+        "pause button s": None if flipped is None or finished else flipped / 1000,
         "busy %": 100 * busy,
         "longest task s": max((d for _, d in longtasks), default=0.0) / 1000,
         "stale %": 100 * sum(s["stale"] > 0 for s in playing) / max(len(playing), 1),
         "dimmed %": 100 * sum(s["dim"] > 0 for s in playing) / max(len(playing), 1),
     }
+
+
+FIRST_LOAD = """
+(() => {
+  window.__load = [];
+  const visible = sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetHeight > 0);
+  const sample = () => {
+    // a real element: a visible element container that is not (or does not hold) a grey skeleton
+    const real = visible('[data-testid="stMain"] [data-testid="stElementContainer"]')
+      .some(e => !e.querySelector('[data-testid*="Skeleton"]'));
+    window.__load.push([performance.now(), visible('[data-testid="stAppSkeleton"]').length > 0, real,
+                        visible('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]').length]);
+    if (window.__load.length < 1500) setTimeout(sample, 20);
+  };
+  sample();
+})()
+"""
+
+
+def first_load(browser, url: str, path: str) -> dict:
+    """A fresh visit (new browser context: a new session, an empty browser cache), sampled every
+    20 ms from navigation start: when the page's first real element appeared, how long
+    Streamlit's grey app skeleton (``stAppSkeleton``, shown when no element has arrived 500 ms
+    after the app mounted) was on screen, and how long any grey element placeholder
+    (``stSkeleton``: a widget or chart whose code is still loading) was."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.add_init_script(FIRST_LOAD)
+    try:
+        page.goto(f"{url}/{path}")
+        wait_idle(page)
+        samples = page.evaluate("window.__load")
+    finally:
+        context.close()
+    first = next((t for t, _app, real, _n in samples if real), None)
+    app = [t for t, shown, _real, _n in samples if shown]
+    grey = [t for t, _app, _real, n in samples if n]
+    return {"first element s": None if first is None else first / 1000,
+            "app skeleton s": (app[-1] - app[0] + 20) / 1000 if app else 0.0,
+            "grey placeholders s": (grey[-1] - grey[0] + 20) / 1000 if grey else 0.0}
 
 
 def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, epochs: int = 10) -> dict:
@@ -261,7 +321,19 @@ def main() -> None:
     parser.add_argument("--pages", nargs="*", default=list(PAGES), help="none: only the MNIST training share")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--no-share", action="store_true", help="skip the MNIST training-share measurement")
+    parser.add_argument("--burn", type=int, default=0,
+                        help="run this many CPU-bound processes meanwhile: a busy machine, the same for two runs")
     args = parser.parse_args()
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.burn)]
+    try:
+        measure(args)
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def measure(args) -> None:
     from playwright.sync_api import sync_playwright
 
     log = Path("/tmp") / f"latency-{os.getpid()}.log"
@@ -270,9 +342,11 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox",
                                                                           "--disable-gpu"])
-            print(f"app: {args.app_dir.resolve()}  (median of {args.repeat})")
+            print(f"app: {args.app_dir.resolve()}  (median of {args.repeat}; {args.burn} CPU burners; "
+                  f"load average {os.getloadavg()[0]:.1f})")
             for name in [p for p in args.pages if p != "none"]:
-                runs = [measure_page(browser, url, name) for _ in range(args.repeat)]
+                runs = [{**first_load(browser, url, PAGES[name][0]), **measure_page(browser, url, name)}
+                        for _ in range(args.repeat)]
                 cells = []
                 for field in runs[0]:
                     values = [r[field] for r in runs if r[field] is not None]

@@ -23,6 +23,8 @@ from .metrics import accuracy
 from .model import Sequential
 from .optim import Optimizer
 
+EVAL_CHUNK = 1024  # rows per forward pass of the end-of-epoch evaluation (Sequential.predict's default)
+
 
 class DivergenceError(ValueError):
     """The training loss became NaN or infinite."""
@@ -30,7 +32,7 @@ class DivergenceError(ValueError):
 
 @dataclass
 class Record:
-    kind: str  # "epoch" or "step"
+    kind: str  # "epoch", "step", or "eval" (a chunk of the end-of-epoch evaluation passed; eval_progress)
     epoch: int  # epochs completed (1-based); for a step record, the epoch it belongs to
     step: int  # optimizer steps taken so far, in this and earlier calls
     loss: float  # epoch: batch-size-weighted mean of the batch losses; step: that batch's loss.
@@ -75,6 +77,7 @@ def train(
     validation: tuple | None = None,
     eval_train: bool = False,
     every_step: bool = False,
+    eval_progress: bool = False,
     transform: Callable[[np.ndarray], np.ndarray] | None = None,
     metric: Callable | str | None = "auto",
     first_epoch: int = 0,
@@ -93,6 +96,10 @@ def train(
     eval_train: also evaluate the whole training set after each epoch (``train_loss``), as
       post 001 prints; costs a forward pass over the data.
     every_step: also yield a ``kind="step"`` record after every optimizer step.
+    eval_progress: also yield a ``kind="eval"`` record after every chunk of ``EVAL_CHUNK`` rows of
+      the end-of-epoch passes (``eval_train``, ``validation``; its ``loss`` is NaN, ``step`` the
+      steps so far), so a caller can stop between chunks instead of waiting for a whole pass
+      (60,000 MNIST images take seconds). The epoch's numbers are the same either way.
     transform: applied to each batch of ``x`` (e.g. uint8 pixels -> float32 / 255) so the
       caller never holds a float copy of a large dataset.
     metric: f(pred, y) -> float for the ``accuracy`` fields, None for none, or "auto":
@@ -144,7 +151,7 @@ def train(
     if schedule is not None and not callable(schedule):
         raise ValueError(f"schedule must be a function f(step) -> lr such as nnlib.schedules.Cosine, got {schedule!r}")
     return _loop(model, loss, optimizer, x, y, epochs, batch_size, as_rng(rng), shuffle and batch_size < n,
-                 drop_last, validation, eval_train, every_step, transform, metric, state, schedule)
+                 drop_last, validation, eval_train, every_step, eval_progress, transform, metric, state, schedule)
 
 
 def _check_objects(model, loss, optimizer) -> None:
@@ -247,7 +254,7 @@ def _batch(x, idx, transform):
 
 
 def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_last, validation,
-          eval_train, every_step, transform, metric, state, schedule) -> Iterator[Record]:
+          eval_train, every_step, eval_progress, transform, metric, state, schedule) -> Iterator[Record]:
     order, seconds = state.order, state.seconds
     for epoch in range(state.epoch + 1, state.epoch + epochs + 1):
         t0 = time.perf_counter()
@@ -282,13 +289,26 @@ def _loop(model, loss, optimizer, x, y, epochs, batch_size, rng, shuffle, drop_l
                         correct / seen if metric is not None else None, lr=optimizer.lr)
         if optimizer.weight_decay:
             record.penalty = optimizer.penalty()
-        if eval_train:
-            record.train_loss = float(loss._value(model.predict(x, transform=transform), y))
+        for name, rows in (("train", x if eval_train else None), ("val", validation[0] if validation else None)):
+            if rows is None:
+                continue
+            chunks = []  # Sequential.predict's chunks, so the numbers are the same to the last bit
+            for i in range(0, max(len(rows), 1), EVAL_CHUNK):
+                xb = rows[i:i + EVAL_CHUNK]
+                chunks.append(model.forward(xb if transform is None else transform(xb), train=False))
+                if eval_progress and i + EVAL_CHUNK < len(rows):
+                    seconds += time.perf_counter() - t0
+                    yield Record("eval", epoch, optimizer.steps, float("nan"), seconds=seconds, lr=optimizer.lr)
+                    t0 = time.perf_counter()
+            out = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+            if name == "train":
+                record.train_loss = float(loss._value(out, y))
+            else:
+                pv = out
         if validation is not None:
-            pv = model.predict(validation[0], transform=transform)
             record.val_loss = float(loss._value(pv, validation[1]))
             record.val_accuracy = metric(pv, validation[1]) if metric is not None else None
-            pv = None  # 10,000 × 10 outputs for MNIST: not kept while the generator waits
+        pv = out = chunks = xb = None  # 10,000 × 10 outputs for MNIST: not kept while the generator waits
         seconds += time.perf_counter() - t0
         record.seconds = state.seconds = seconds
         state.epoch = epoch

@@ -227,14 +227,21 @@ def initial_probabilities(s: setup.Settings) -> np.ndarray:
 
 
 def test_probabilities(r: TrainingRun) -> np.ndarray:
-    """Softmax outputs on the 10,000 test images, recomputed only when the weights changed."""
+    """Softmax outputs on the 10,000 test images, recomputed only when the weights changed and
+    training is not playing: while it plays, this section keeps the outputs of the last pause (the
+    live area above moves; a 10,000-image pass on every click would make the click's page run slow
+    enough to dim what it has not redrawn yet)."""
     if not r.trained and not r.optimizer.steps:
         return initial_probabilities(s)
-    key = (r.optimizer.steps, float(r.model.layers[0].W.sum()))
-    if r.extra.get("probs_key") != key:
+    key = weights_key(r)
+    if r.extra.get("probs_key") != key and not (r.playing and "probs" in r.extra):
         r.extra["probs"] = r.model.predict(test.flat_test, transform=setup.transform(s))
         r.extra["probs_key"] = key
     return r.extra["probs"]
+
+
+def weights_key(r: TrainingRun) -> tuple:
+    return r.optimizer.steps, float(r.model.layers[0].W.sum())
 
 
 st.header(_("Look inside"))
@@ -243,6 +250,9 @@ if not run.trained:
 elif not run.history:
     st.caption(_("What follows shows the weights loaded from {name}.", name=run.extra["loaded"]))
 probs = test_probabilities(run)
+if run.playing and run.extra.get("probs_key") not in (None, weights_key(run)):
+    st.caption(_("While training plays, this section shows the network as it was at the last pause; it catches up "
+                 "when you pause again."))
 guesses = probs.argmax(axis=1)
 # on_change="rerun": a tab knows whether it is open, so the costly one is drawn only when opened
 tab_conf, tab_wrong, tab_draw, tab_base = st.tabs(

@@ -1,6 +1,8 @@
 """ui.run.TrainingRun in batch-level slices (issue 12): a slice stops mid-epoch, and the run
 carries on exactly as one uninterrupted ``nnlib.train`` would; ui.live's pin names."""
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,24 @@ def test_released_caches_leave_no_batch_behind_and_training_unchanged():
     kept = make_run()  # by default the caches stay: the MLP pages read the last batch's activations
     kept.advance(max_steps=1)
     assert all(a is not None for a in kept.model.activations())
+
+
+def test_a_slice_can_stop_inside_the_end_of_epoch_evaluation(monkeypatch):
+    """Pause waits for a chunk of the end-of-epoch passes, not for the whole pass (issue 12):
+    a zero budget stops after every record, so the evaluation's chunks come one call at a time,
+    and the epoch's numbers equal an uninterrupted run's."""
+    monkeypatch.setattr(importlib.import_module("nnlib.train"), "EVAL_CHUNK", 50)
+    sliced, whole = make_run(), make_run()
+    for run in (sliced, whole):
+        run.train_kwargs.update(eval_train=True, validation=(run.x[:120], run.y[:120]))
+    calls = 0
+    while sliced.epochs_done < 1:
+        sliced.advance(budget=0.0)
+        calls += 1
+    # 13 batches, 200 training rows in chunks of 50 (a stop after each but the last: 3) and 120
+    # validation rows (2), then the call that ends the epoch
+    assert calls == 13 + 3 + 2 + 1
+    whole.advance(max_epochs=1)
+    drop = {"seconds"}
+    assert {k: v for k, v in sliced.history[0].items() if k not in drop} == \
+        {k: v for k, v in whole.history[0].items() if k not in drop}

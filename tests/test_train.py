@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import numpy as np
@@ -59,6 +60,26 @@ def test_epoch_loss_is_the_batch_weighted_mean_and_step_records_show_each_batch(
     assert all(r.lr == 0.5 for r in records)
     seconds = [r.seconds for r in records]
     assert seconds == sorted(seconds) and seconds[0] >= 0
+
+
+def test_eval_progress_yields_between_evaluation_chunks_and_changes_no_number(monkeypatch):
+    """A caller can stop inside the end-of-epoch passes (issue 12: Pause on MNIST waited for a
+    whole 60,000-image pass); the epoch's train and validation numbers stay bit for bit the same."""
+    monkeypatch.setattr(importlib.import_module("nnlib.train"), "EVAL_CHUNK", 16)
+    runs = {}
+    for progress in (False, True):
+        model, loss, opt, x, y = _setup()
+        runs[progress] = _run(model, loss, opt, x, y, epochs=2, batch_size=16, rng=0, every_step=True,
+                              eval_train=True, validation=(x[:20], y[:20]), eval_progress=progress)
+    plain, chunked = runs[False], runs[True]
+    # 40 training rows in chunks of 16: 2 eval records before the last chunk; 20 validation rows: 1
+    assert [r.kind for r in chunked] == (["step"] * 3 + ["eval"] * 3 + ["epoch"]) * 2
+    assert [r.as_dict() | {"seconds": 0} for r in chunked if r.kind != "eval"] == \
+        [r.as_dict() | {"seconds": 0} for r in plain]
+    evals = [r for r in chunked if r.kind == "eval"]
+    assert all(np.isnan(r.loss) and r.step == 3 * r.epoch for r in evals)
+    seconds = [r.seconds for r in chunked]
+    assert seconds == sorted(seconds)
 
 
 def test_shuffling_follows_the_rng_and_full_batch_never_draws():

@@ -13,12 +13,13 @@ How a page stays responsive while it trains (issue 12):
   around it runs only on a click or a control change, never per tick, so nothing outside the
   fragment goes stale (Streamlit dims an element that a running script has not redrawn yet).
 * While playing, one fragment run trains in short slices (``SLICE`` seconds at most, cut at a
-  batch, not at an epoch) and after every slice passes a Streamlit yield point (the progress
-  bar): a click anywhere outside the fragment (Pause, a slider) preempts the run there, within
-  a slice. It redraws the metrics and curves at most every ``FRAME`` seconds and the page's
-  pictures once per fragment run (``LOOP`` seconds or more), kept under ``LIGHT_SHARE`` and
-  ``HEAVY_SHARE`` of the time, so training is not waiting for drawing and the browser is not redrawing all the
-  time. Every fragment run redraws everything it shows first, then trains.
+  batch, not at an epoch, or between chunks of an epoch's closing evaluation passes) and after
+  every slice passes a Streamlit yield point (the progress bar): a click anywhere outside the
+  fragment (Pause, a slider) preempts the run there, within a slice. It redraws the metrics and
+  curves at most every ``FRAME`` seconds and the page's pictures once per fragment run (``LOOP``
+  seconds or more), kept under ``LIGHT_SHARE`` and ``HEAVY_SHARE`` of the time, so training is
+  not waiting for drawing and the browser is not redrawing all the time. Every fragment run
+  redraws everything it shows first, then trains.
 * A full page run (the click that pressed Play, a control change) trains one slice before it
   draws, so the first curve appears at once; that is also what AppTest sees of Play.
 """
@@ -191,7 +192,8 @@ def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
         cols[0].button(_("Pause"), icon=":material/pause:", key=f"{page}_play", on_click=_pause, args=(run,),
                        type="primary", width="stretch", shortcut="P", help=_("Pause training (P)"))
     else:
-        label = _("Play") if not run.history else _("Finished") if run.done else _("Resume")
+        started = bool(run.history) or run.steps_into_epoch > 0  # paused inside the first epoch: Resume too
+        label = _("Play") if not started else _("Finished") if run.done else _("Resume")
         cols[0].button(label, icon=":material/play_arrow:", key=f"{page}_play",
                        on_click=_play, args=(run,), type="primary", width="stretch", disabled=run.done,
                        shortcut="P", help=_("Train until the epoch target; the charts grow as it runs (P)"))

@@ -20,7 +20,9 @@ from .i18n import N_, _
 from .run import TrainingRun
 
 MAX_CURVES = 60  # light-blue "after an update" curves drawn at most (the chart stays fast)
-MAX_PATH_POINTS = 1500  # points of the SGD path / per-update loss drawn at most
+MAX_PATH_POINTS = 500  # points of the SGD path / per-update loss drawn at most (about one per pixel of width;
+# the browser redraws every point of every live chart, and while it does it cannot handle a click)
+PATH_DOTS = 200  # the path shows a dot per point up to this many points, a plain line beyond
 # series keys (English, in the frames); the charts show them translated: _(CLASS_0)
 CLASS_0, CLASS_1 = N_("class 0 (y = 0)"), N_("class 1 (y = 1)")
 INITIAL, UPDATES, CURRENT = N_("initial curve"), N_("after each update"), N_("current curve")
@@ -239,7 +241,8 @@ def landscape_chart(grid: pd.DataFrame, path: pd.DataFrame, boundary: float,
     runs = pd.concat(lines, ignore_index=True)
     domain = [current] + [label for label, _ in (pinned or [])]
     colours = ["white"] + PIN_COLOURS[:len(domain) - 1]
-    trail = alt.Chart(runs).mark_line(clip=True, strokeWidth=2, point=alt.OverlayMarkDef(size=12)).encode(
+    dots = alt.OverlayMarkDef(size=12) if len(shown) <= PATH_DOTS else False
+    trail = alt.Chart(runs).mark_line(clip=True, strokeWidth=2, point=dots).encode(
         x=alt.X("w:Q", scale=sx), y=alt.Y("b:Q", scale=sy), order="update:Q", detail="run:N",
         color=alt.Color("run:N", title=None, scale=alt.Scale(domain=domain, range=colours),
                         legend=alt.Legend(orient="bottom") if pinned else None),

@@ -147,6 +147,7 @@ class TrainingRun:
             kwargs = dict(self.train_kwargs)
             self._keep_steps = bool(kwargs.get("every_step"))  # the page asked for every step's record
             kwargs["every_step"] = True  # step records let a slice stop mid-epoch
+            kwargs["eval_progress"] = True  # ... and between chunks of the end-of-epoch evaluation
             self.last_step, self._epoch_start_step = None, self.optimizer.steps
             self._gen = nnlib.train(self.model, self.loss, self.optimizer, self.x, self.y,
                                     epochs=_OPEN_ENDED, first_epoch=self.epochs_done, **kwargs)
@@ -154,6 +155,10 @@ class TrainingRun:
         try:
             while not self.done:
                 record = next(self._gen).as_dict()
+                if record["kind"] == "eval":  # the epoch's last batch is done; its evaluation runs
+                    if budget is not None and time.perf_counter() - start >= budget:
+                        break
+                    continue
                 if record["kind"] == "step":
                     self.last_step = record
                     stepped += 1

@@ -101,6 +101,7 @@ def test_mnist_steps_one_batch_and_shows_progress_within_the_epoch(not_hosted):
     bar = at.get("progress")[0]
     assert "batch 1 of 31" in bar.proto.text and "lr 0.1" in bar.proto.text  # 1000 // 32 (last one dropped)
     assert metric(at, "Epoch") == "0 / 2"
+    assert at.button(key="mnist_play").label == "Resume"  # trained inside the first epoch: not "Play" again
     at.selectbox(key="mnist_speed").set_value("s10").run()
     at.button(key="mnist_step").click().run()
     assert run.optimizer.steps == 11

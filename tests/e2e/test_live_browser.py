@@ -58,3 +58,35 @@ def test_nothing_dims_while_training_and_pause_stops_it(page, app_url, artifacts
     time.sleep(2.0)
     assert (read_metric(page, "epoch")[1], progress_text(page)) == stopped, "training went on after Pause"
     assert re.search(r"lr \d", stopped[1]), f"the progress bar shows the learning rate in force: {stopped[1]!r}"
+
+
+DIM_SAMPLER = ("() => { window.__dims = []; const dimmed = " + DIMMED + """;
+  window.__dimTimer = setInterval(() => { const d = dimmed();
+    if (d.length) window.__dims.push([Math.round(performance.now()), d]); }, 50); }""")
+
+
+def test_mnist_play_and_pause_clicks_dim_nothing(page, app_url, artifacts_dir):
+    """The clicks themselves run the whole MNIST page once. Streamlit dims what such a run has not
+    redrawn 0.5 s after it started, so the run must reach the bottom of the page sooner: the
+    *Look inside* section keeps the last pause's outputs while training plays (no 10,000-image
+    pass on the Play click). Sampled every 50 ms from the Play click until the page is idle after
+    Pause."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{app_url}/mnist?subset=10000&epochs=30")
+    wait_idle(page)
+    page.locator(".st-key-mnist_speed").first.click()
+    page.get_by_role("option", name="1 batch per redraw", exact=True).click()
+    wait_idle(page)
+    page.evaluate(DIM_SAMPLER)
+    button = page.locator(".st-key-mnist_play button").first
+    button.click()
+    page.wait_for_selector(".st-key-mnist_play button:has-text('Pause')")
+    time.sleep(3.0)  # the Play click's page run, then the live area's own runs
+    button.click()
+    page.wait_for_selector(".st-key-mnist_play button:has-text('Resume')", timeout=10_000)
+    wait_idle(page)
+    dims = page.evaluate("clearInterval(window.__dimTimer), window.__dims")
+    page.screenshot(path=str(artifacts_dir / "live-mnist-clicks.png"))
+    assert not dims, f"dimmed after a click ({len(dims)} samples): {sorted({d for _, ds in dims for d in ds})[:8]}"
+    assert "epoch" in progress_text(page).lower(), "the run trained between the two clicks"
+
