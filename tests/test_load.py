@@ -187,3 +187,40 @@ def test_a_click_ends_the_wait_for_a_slot(monkeypatch):
         assert time.monotonic() - start < 1.0 and len(asked) == 2
     with load.training_slot() as granted:  # the slot came back
         assert granted
+
+
+def test_slots_are_handed_out_in_arrival_order():
+    import threading
+
+    slots = load.TrainingSlots(1)
+    assert slots.acquire(lambda: False, 0.01)
+    order, started = [], []
+
+    def session(name):
+        started.append(name)
+        assert slots.acquire(lambda: False, 0.01)
+        order.append(name)
+        slots.release()
+
+    threads = []
+    for name in "abcd":
+        threads.append(threading.Thread(target=session, args=(name,)))
+        threads[-1].start()
+        while name not in started or len(slots._queue) < len(threads):  # queued before the next arrives
+            time.sleep(0.005)
+    slots.release()
+    for t in threads:
+        t.join(10)
+    assert order == list("abcd") and slots.busy == 0
+    # the session that just trained asks again at once: it queues behind those already waiting
+    assert slots.acquire(lambda: False, 0.01)
+    waiting = threading.Thread(target=session, args=("e",))
+    waiting.start()
+    while len(slots._queue) < 1:
+        time.sleep(0.005)
+    slots.release()
+    again = []
+    assert slots.acquire(lambda: again.append(1) or False, 0.01)
+    assert order[-1] == "e"  # it got the slot back only after "e" had its turn
+    waiting.join(10)
+    slots.release()
