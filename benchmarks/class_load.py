@@ -42,6 +42,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 REPO = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
 NUMBER = re.compile(r"\d+")
+FINAL_EPOCH = 50  # the sessions open /mnist?epochs=50: a run stops there
 
 
 # -- the server ------------------------------------------------------------------------------------
@@ -105,6 +106,8 @@ class Session:
         self.url, self.page, self.query, self.play_key = url, page, query, play_key
         self.first_render: float | None = None
         self.epochs = 0
+        self.played_at: float | None = None  # when Play was pressed (time.monotonic)
+        self.last_epoch_at: float | None = None  # when the epoch counter last went up
         self.page_hash = ""
         self.play_id: str | None = None
         self.play_label = ""
@@ -144,7 +147,8 @@ class Session:
         elif kind == "metric" and el.metric.label.lower().startswith("epoch"):
             m = NUMBER.search(el.metric.body)
             if m:
-                self.epochs = max(self.epochs, int(m.group()))
+                if int(m.group()) > self.epochs:
+                    self.epochs, self.last_epoch_at = int(m.group()), time.monotonic()
         elif kind == "exception":
             self.errors.append(el.exception.message[:200])
 
@@ -191,6 +195,7 @@ class Session:
         if self.play_id is None:
             self.errors.append("no Play button")
             return
+        self.played_at = time.monotonic()
         await self.send_rerun(trigger=self.play_id)
 
     async def close(self) -> None:
@@ -233,6 +238,11 @@ async def measure(n: int, url: str, pid: int, seconds: float, after: float, ttl:
     await asyncio.sleep(seconds)
     cpu_train = (cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
     epochs = [s.epochs for s in sessions if s.page == "mnist"]
+    # epochs per minute of each MNIST session while it trained: a run that reached its last epoch (50)
+    # before the time was up counts until that epoch, not until the end
+    rates = [60 * s.epochs / max(1e-9, min(s.last_epoch_at if s.epochs >= FINAL_EPOCH else t0 + seconds,
+                                        t0 + seconds) - s.played_at)
+             for s in sessions if s.page == "mnist" and s.played_at is not None and s.epochs]
     errors = [e for s in sessions for e in s.errors]
     for s in sessions:
         await s.close()
@@ -252,7 +262,8 @@ async def measure(n: int, url: str, pid: int, seconds: float, after: float, ttl:
     sampler.cancel()
     return {"rss_released": rss_mb(pid), "ttl": ttl, "anon0": anon0, "anon_released": rss_mb(pid, "RssAnon"),
         "cpu_render": cpu_render, "load": (load0 + os.getloadavg()[0]) / 2,
-        "n": n, "renders": renders, "opened": len(renders), "epochs": epochs, "cpu_train": cpu_train,
+        "rate": sum(rates), "n": n, "renders": renders, "opened": len(renders), "epochs": epochs,
+        "cpu_train": cpu_train,
         "cpu_abandoned": cpu_abandoned, "rss0": rss0, "rss_peak": max(samples, default=rss0),
         "rss_close": rss_close, "rss_after": rss_after, "errors": errors, "seconds": seconds,
     }
@@ -262,7 +273,7 @@ def report(r: dict, single: float | None) -> str:
     e = r["epochs"] or [0]
     ren = r["renders"] or [float("nan")]
     fair = max(e) / min(e) if min(e) > 0 else float("inf")
-    per_min = sum(e) * 60 / r["seconds"]
+    per_min = r["rate"]
     share = f" ({per_min / single:.0%} of one session alone)" if single else ""
     lines = [
         f"N = {r['n']} [{r['label']}] (machine load average {r['load']:.1f}): {r['opened']}/{r['n']} pages "
@@ -311,7 +322,7 @@ def main() -> None:
                 stop_server(proc)
             r["after"], r["label"] = args.after, str(app_dir)
             if n == 1:
-                single[app_dir] = sum(r["epochs"]) * 60 / r["seconds"]
+                single[app_dir] = r["rate"]
             print(report(r, single.get(app_dir)), flush=True)
 
 

@@ -122,7 +122,8 @@ with st.sidebar:
     log_y = common.log_scale(p)
     scale = p.select_slider(_("Initial weight scale σ (W = randn·σ)"), "scale", [0.01, 0.03, 0.1, 0.3, 1.0], 0.1,
                             advanced=True)
-    precision = p.select(_("Precision"), "dtype", ["float64", "float32"], "float64", advanced=True,
+    precision = p.select(_("Precision"), "dtype", ["float64", "float32"],
+                         setup.HOSTED_PRECISION if hosted else "float64", advanced=True,
                          help=_("float64 replays the post digit for digit; float32 is about 3× faster, and its "
                                 "rounding ends the default run at 0.964 instead of 0.9645."))
     full_pass = p.toggle(_("Full-pass train loss after each epoch"), "fullpass", True, advanced=True,
@@ -134,8 +135,9 @@ s = setup.Settings(sizes=sizes, activation=act, lr=lr, batch_size=batch, epochs=
 with st.spinner(_("Loading MNIST…")):
     test = mnist()
 if hosted and subset == setup.HOSTED_SUBSET:
-    st.caption(_("Running on a shared server: the default is {n} training images (the post used 60,000); "
-                 "move *Training images* to train on more.", n=f"{subset:,}"))
+    st.caption(_("Running on a shared server: the default is {n} training images in {precision} (the post used "
+                 "60,000 in float64); move *Training images* to train on more, or press *The post's run*.",
+                 n=f"{subset:,}", precision=setup.HOSTED_PRECISION))
 
 
 # -- training --------------------------------------------------------------------------------

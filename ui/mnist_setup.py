@@ -36,6 +36,9 @@ POST_EPOCHS = 20
 
 FULL_TRAIN = 60000
 HOSTED_SUBSET = 10000  # the training-subset default on Streamlit Community Cloud
+# ... and its precision: with 10,000 images the post's digits are not replayed anyway, and float32 epochs take
+# half the time of float64 ones, which a server shared by a class needs (benchmarks/class_load.py)
+HOSTED_PRECISION = "float32"
 SKLEARN_MAX = {False: 20000, True: 10000}  # baseline fit size cap (local, hosted): < ~20 s
 
 

@@ -117,7 +117,10 @@ def test_hosted_default_is_a_smaller_subset(monkeypatch):
     monkeypatch.setenv("NNLIB_HOSTED", "1")
     at = open_mnist()
     assert at.select_slider(key="mnist.subset").value == 10000
-    assert any("shared server" in c.value for c in at.caption)
+    assert at.selectbox(key="mnist.dtype").value == "float32"  # half the time per epoch on a shared server
+    assert any("shared server" in c.value and "float32" in c.value for c in at.caption)
+    at.button(key="mnist_preset_post").click().run()  # the post's own run is one click away
+    assert at.select_slider(key="mnist.subset").value == 60000 and at.selectbox(key="mnist.dtype").value == "float64"
 
 
 def test_sklearn_baseline_button_fits_and_compares():
