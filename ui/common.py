@@ -33,6 +33,8 @@ LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a st
 # so Play, the metrics and the loss chart share one 1280×800 projector screen.
 TOP_CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
+  /* a phone shows Streamlit's header bar (≈ 64 px, the sidebar button) over the page: start below it */
+  @media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-top: 4.5rem; } }
   [data-testid="stMain"] h1 { padding-top: 0.25rem; padding-bottom: 0.5rem; }
   [class*="_presets"] button { min-height: 2.1rem; padding: 0.1rem 0.7rem; }
   [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.75rem !important; }

@@ -93,6 +93,11 @@ def test_nothing_wider_than_a_phone(browser, app_url, artifacts_dir, slug):
         )
         page.screenshot(path=str(artifacts_dir / f"layout-phone-{slug or 'home'}.png"))
         assert not wide, f"/{slug} is wider than a {PHONE['width']}-px phone: {wide[:8]}"
+        # Streamlit's header bar covers the top of a phone's page: the title must start below it (a Korean
+        # title's glyphs reach the top of its line and were cut off)
+        header = page.locator("[data-testid='stHeader']").bounding_box()
+        title = page.locator("[data-testid='stMain'] h1").first.bounding_box()
+        assert title["y"] >= header["y"] + header["height"], f"/{slug}: the title starts under the header bar"
     finally:
         context.close()
 
