@@ -192,3 +192,14 @@ def test_lecture_mode_hides_the_fine_knobs():
     assert "mlp.act" in keys and "mlp.init" not in keys and "mlp.opt" not in keys
     press(at, "mlp_step")
     assert epoch(at)[0] == 1
+
+
+def test_the_cancer_block_says_which_epoch_it_shows_while_playing():
+    """Reviewer: "Loss now, all rows" lagged the metrics row while training played, unmarked. The block is
+    the page's picture (redrawn every few seconds): while playing it names the epoch it shows."""
+    at = apptools.open_page("pages/mlp.py")
+    assert not any("As of epoch" in c.value for c in at.caption)
+    at.button(key="mlp_play").click().run()
+    run = at.session_state["run:mlp"]
+    assert run.playing
+    assert any(f"As of epoch {run.epochs_done}:" in c.value for c in at.caption)

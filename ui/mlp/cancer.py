@@ -190,6 +190,9 @@ def cancer(p: PageParams) -> None:
                            help=_("Binary cross-entropy of the current weights on all rows — the post's last cell"))
         else:
             cols[1].metric(_("Test loss now"), f"{loss_now:.4f}")
+        if r.playing:  # this block is the page's picture: redrawn every few seconds, not every frame
+            cols[1].caption(_("As of epoch {epoch}: while training plays, this block is redrawn every few "
+                              "seconds.", epoch=r.epochs_done))
         precision, recall = nnlib.precision_recall(counts)
         cols[1].dataframe(pd.DataFrame({_("class"): classes, _("precision"): precision, _("recall"): recall,
                                         _("rows"): counts.sum(axis=1)}), hide_index=True, width="stretch",
