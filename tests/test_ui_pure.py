@@ -44,7 +44,12 @@ def test_one_run_has_its_legend_inside_pinned_runs_get_a_row_each_below():
     both = spec(charts.curves_chart(pd.concat([pinned, one]), height=300))
     legend = both["encoding"]["color"]["legend"]
     assert legend["columns"] == 1 and legend["labelLimit"] == 0  # long labels are never cut
-    assert both["height"] == 300 + 30 * 3  # four lines, one row each
+    assert both["height"] == 300 + charts.LEGEND_ROW * 4  # four lines, one row each: the plot keeps its height
+    three = charts.long_history(pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "train_loss": [0.9, 0.4],
+                                              "val_loss": [1.1, 0.7]}), ["loss", "train_loss", "val_loss"])
+    mnist = spec(charts.curves_chart(three, height=300))  # MNIST: three series, one run
+    assert mnist["encoding"]["color"]["legend"]["columns"] == 3  # one row: the projector's one screen holds
+    assert mnist["height"] == 300
 
 
 def test_lecture_style_enlarges_the_type_of_any_chart():

@@ -18,6 +18,9 @@ SERIES_NAMES = {  # shown in the session's language: _(SERIES_NAMES[key])
 }
 
 
+LEGEND_ROW = 30  # px a legend row below a plot takes in the browser (lecture mode's 16 px labels included)
+
+
 def current_run() -> str:
     """The legend's name of the run being trained (pinned runs carry their own labels)."""
     return _("current run")
@@ -58,10 +61,12 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
-    if one_run and data["line"].nunique() > 2:
-        # Three or more series (MNIST's batch losses, train and test loss): one row under the plot; inside,
-        # their box would cover the curves while the first epochs still fill the plot's whole width.
-        legend = alt.Legend(orient="bottom", direction="horizontal", columns=data["line"].nunique(), labelLimit=0)
+    rows = data["line"].nunique()
+    if one_run and rows > 2:
+        # Three or more series (MNIST's batch losses, train and test loss): one row under the plot (short
+        # names, so that it fits a half-width column at 1280 px); inside, their box would cover the curves
+        # while the first epochs still fill the plot's whole width. One row keeps the projector's one screen.
+        legend = alt.Legend(orient="bottom", direction="horizontal", columns=rows, labelLimit=0, offset=6)
         grow = 0
     elif one_run:
         # The few series names sit inside the plot, in the corner the curves leave empty (a loss falls,
@@ -73,8 +78,8 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
     else:
         # Pinned runs: one legend entry per row below the plot (their labels are long; two columns get
         # cut off in a narrow column); the chart grows by the extra rows, as the legend sits inside its height.
-        legend = alt.Legend(orient="bottom", columns=1, labelLimit=0)
-        grow = 30 * max(data["line"].nunique() - 1, 0)
+        legend = alt.Legend(orient="bottom", columns=1, labelLimit=0, offset=6, rowPadding=2)
+        grow = LEGEND_ROW * rows
     base = alt.Chart(data, title=title, height=height + grow)
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),

@@ -339,7 +339,7 @@ def history_charts(page: str, run: TrainingRun, log_y: bool = False, slots: list
     frames.append(charts.long_history(run.frame(), ["loss", "train_loss", "val_loss"], charts.current_run()))
     if run.batch_losses and _slow_epochs(run):
         batches = pd.DataFrame(run.batch_losses, columns=["epoch", "value"])
-        frames.append(batches.assign(series=_("batch loss (epoch running)"), run=charts.current_run()))
+        frames.append(batches.assign(series=_("batch loss"), run=charts.current_run()))
     loss_df = pd.concat(frames, ignore_index=True)
     acc_frames = [charts.long_history(p["history"], ["accuracy", "val_accuracy"], name)
                   for p, name in zip(pins(page), names, strict=True)]
