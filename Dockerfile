@@ -2,11 +2,11 @@
 # Several replicas behind nginx with sticky sessions: deploy/compose.yaml.
 FROM python:3.11-slim
 
-# MALLOC_ARENA_MAX=2: every Streamlit script run is a new thread, and glibc's default of 8 malloc arenas
+# MALLOC_ARENA_MAX=1: every Streamlit script run is a new thread, and glibc's default of 8 malloc arenas
 # per core keeps what closed sessions freed (ui/load.py sets the same at run time where it cannot be set).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    MALLOC_ARENA_MAX=2 \
+    MALLOC_ARENA_MAX=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 

@@ -273,7 +273,7 @@ _malloc_trim = _find_malloc_trim()
 _modules_seen = 0  # len(sys.modules) when configure_process last set the BLAS threads
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
-MALLOC_ARENAS = 2  # glibc's default is 8 per core: one per script thread, each keeping freed memory
+MALLOC_ARENAS = 1  # glibc's default is 8 per core: one per script thread, each keeping freed memory
 
 
 def configure_process() -> None:
@@ -286,8 +286,10 @@ def configure_process() -> None:
       was up to 10x slower on a busy box). ``threadpool_limits`` costs ~2.5 ms; it ran on every script run;
     - at most ``MALLOC_ARENAS`` glibc malloc arenas. Every script run is a new thread, and glibc gives
       threads arenas of their own (up to 8 per core), each holding on to the memory its sessions freed:
-      with 2 arenas, 10 sessions' memory came back to +12 % of the baseline instead of +22 %
-      (``benchmarks/class_load.py``; the same as starting the server with ``MALLOC_ARENA_MAX=2``).
+      with 2 arenas, 10 sessions' memory came back to +12 % of the baseline instead of +22 %; with one,
+      30 sessions' came back to +10 % instead of +14 %, training as fast (``benchmarks/class_load.py``;
+      the same as starting the server with ``MALLOC_ARENA_MAX=1``; the GIL serialises most of the
+      allocations anyway).
       Arenas that exist already stay; the limit applies to the threads that come next;
     - the collector thread (``collect_now_and_then``)."""
     global _modules_seen
