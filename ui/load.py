@@ -285,12 +285,11 @@ def configure_process() -> None:
       second BLAS thread only fights Streamlit and the other visitors for the cores (full-batch training
       was up to 10x slower on a busy box). ``threadpool_limits`` costs ~2.5 ms; it ran on every script run;
     - at most ``MALLOC_ARENAS`` glibc malloc arenas. Every script run is a new thread, and glibc gives
-      threads arenas of their own (up to 8 per core), each holding on to the memory its sessions freed:
-      with 2 arenas, 10 sessions' memory came back to +12 % of the baseline instead of +22 %; with one,
-      30 sessions' came back to +10 % instead of +14 %, training as fast (``benchmarks/class_load.py``;
-      the same as starting the server with ``MALLOC_ARENA_MAX=1``; the GIL serialises most of the
-      allocations anyway).
-      Arenas that exist already stay; the limit applies to the threads that come next;
+      threads arenas of their own (up to 8 per core), each holding on to the memory its sessions freed.
+      Arenas that exist already stay (Streamlit's own threads have made some by the first script run), so
+      this only limits the ones that come next. What works fully is the environment variable at the
+      server's start, ``MALLOC_ARENA_MAX=1`` (the Dockerfile sets it): 30 sessions' memory came back to
+      +10 % of the baseline with it, +14–17 % without, training as fast (``benchmarks/class_load.py``);
     - the collector thread (``collect_now_and_then``)."""
     global _modules_seen
     if len(sys.modules) == _modules_seen:
