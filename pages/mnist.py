@@ -233,7 +233,7 @@ def test_probabilities(r: TrainingRun) -> np.ndarray:
     training is not playing: while it plays, this section keeps the outputs of the last pause (the
     live area above moves; a 10,000-image pass on every click would make the click's page run slow
     enough to dim what it has not redrawn yet)."""
-    if not r.trained and not r.optimizer.steps:
+    if r.untouched:
         return initial_probabilities(s)
     key = weights_key(r)
     if r.extra.get("probs_key") != key and not (r.playing and "probs" in r.extra):
@@ -266,7 +266,7 @@ with tab_conf:
                  share=f"{np.mean(guesses == test.y_test):.2%}"))
     mistakes_only = st.toggle(_("Hide the diagonal (show only the mistakes)"), key="mnist_mistakes_only")
     c1, c2 = common.side_by_side([3, 2])
-    untrained = not run.trained and not run.optimizer.steps  # the same charts for every visitor: built once
+    untrained = run.untouched  # the same charts for every visitor: built once
     clicked = common.show_chart(c1, memo.shared(untrained, views.confusion_chart, test.y_test, guesses,
                                                 mistakes_only, select="cell"),
                                 width="stretch", on_select="rerun", selection_mode="cell", key="mnist_confusion")

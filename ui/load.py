@@ -135,11 +135,9 @@ class TrainingSlots:
             self._queue.append(ticket)
             try:
                 while not (self.busy < self.n and self._queue[0] is ticket):
-                    self._cv.wait(poll)
-                    if self.busy < self.n and self._queue[0] is ticket:
-                        break
                     if give_up():
                         return False
+                    self._cv.wait(poll)
                 self.busy += 1
                 return True
             finally:

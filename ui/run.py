@@ -81,6 +81,11 @@ class TrainingRun:
         return bool(self.history) or "loaded" in self.extra
 
     @property
+    def untouched(self) -> bool:
+        """As built: no optimizer step taken and no weights loaded (a run reset by Reset is again)."""
+        return not self.trained and not self.optimizer.steps
+
+    @property
     def done(self) -> bool:
         return self.error is not None or self.epochs_done >= self.target_epochs
 
@@ -92,8 +97,7 @@ class TrainingRun:
         """Loss (and accuracy) of the current weights, as the fields of an epoch record: on the
         training data when it is small, and on the validation data when the run has some. Weights
         that blew up (a diverged run) give NaN outputs: their loss is NaN, not an error."""
-        shared = (self.start_key is not None and not self.history and not self.optimizer.steps
-                  and "loaded" not in self.extra)
+        shared = self.start_key is not None and self.untouched
         if shared:
             with _START_LOCK:
                 cached = _START_EVALUATIONS.get((self.start_key, max_train_rows))

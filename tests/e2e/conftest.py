@@ -168,25 +168,24 @@ def _stop(server: subprocess.Popen) -> None:
             continue
 
 
-@pytest.fixture
-def page(browser, app_url):
-    """A fresh browser context (own cookies/session) with a 1600×1000 viewport, per test."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+def _fresh_page(browser, width: int, height: int, timeout_ms: int):
+    """A page in a fresh browser context (own cookies, own Streamlit session), closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     p = context.new_page()
-    p.set_default_timeout(60_000)
+    p.set_default_timeout(timeout_ms)
     try:
         yield p
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh browser context (own cookies/session) with a 1600×1000 viewport, per test."""
+    yield from _fresh_page(browser, 1600, 1000, 60_000)
 
 
 @pytest.fixture
 def projector(browser):
     """A fresh browser context with a 1280×800 viewport (a common projector), per test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    p = context.new_page()
-    p.set_default_timeout(120_000)
-    try:
-        yield p
-    finally:
-        context.close()
+    yield from _fresh_page(browser, 1280, 800, 120_000)
