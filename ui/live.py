@@ -20,8 +20,10 @@ How a page stays responsive while it trains (issue 12):
   seconds or more), kept under ``LIGHT_SHARE`` and ``HEAVY_SHARE`` of the time, so training is
   not waiting for drawing and the browser is not redrawing all the time. Every fragment run
   redraws everything it shows first, then trains.
-* A full page run (the click that pressed Play, a control change) trains one slice before it
-  draws, so the first curve appears at once; that is also what AppTest sees of Play.
+* A full page run while playing (the click that pressed Play, any other click) trains one slice
+  before it draws, so the first curve appears at once; that is also what AppTest sees of Play. A
+  run in which the learning rate, the epoch target or the speed changed draws at once instead,
+  without that slice: the new value is on the page (the progress bar's "lr") ~0.1 s sooner.
 """
 
 from __future__ import annotations
@@ -433,6 +435,11 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         run.playing = False
     quota = controls(page, run, per_tick or 1)
     budget = min(budget, SLICE)
+    # a control changed while playing (learning rate, epochs, speed): this run shows it at once and
+    # trains nothing; the fragment's timer goes on training with it TICK seconds later
+    settings = (lr, epochs, quota)
+    control_changed = run.extra.get("_controls", settings) != settings
+    run.extra["_controls"] = settings
 
     @st.fragment(run_every=TICK if run.playing else None)
     def live():
@@ -443,7 +450,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
             loop()
             return
         was_playing = run.playing
-        if run.playing:  # the click on Play: one slice first, so the curve moves at once
+        if run.playing and not control_changed:  # the click on Play: one slice first, so the curve moves at once
             _train_slice(run, quota, budget, [0], functools.partial(_pending_click, []))
         load.show_saturation_notice()  # after the slice: this session counts as training
         slots = _slots()

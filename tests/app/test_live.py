@@ -123,3 +123,18 @@ def test_mnist_loaded_model_shows_its_losses(not_hosted):
                                                            abs=1e-4)
     assert np.isfinite(float(metric(at, "Loss")))
     assert isinstance(nnlib.load(io.BytesIO(blob)), nnlib.Sequential)
+
+
+def test_a_control_change_while_playing_is_drawn_before_any_more_training(not_hosted):
+    at = apptools.open_page("pages/mnist.py", {"subset": "1000", "batch": "32", "epochs": "5"})
+    at.selectbox(key="mnist_speed").set_value("s1").run()
+    at.button(key="mnist_play").click().run()
+    run = at.session_state["run:mnist"]
+    assert run.playing and run.optimizer.steps >= 1  # the Play click trains one slice
+    steps = run.optimizer.steps
+    at.select_slider(key="mnist.lr").set_value(0.3).run()  # changed while playing
+    assert run.playing and run.optimizer.lr == 0.3
+    assert run.optimizer.steps == steps  # this run only drew the change...
+    assert "lr 0.3" in at.get("progress")[0].proto.text  # ...which the progress bar shows
+    at.run()  # the next tick trains on, with the new rate
+    assert run.optimizer.steps > steps and run.playing
