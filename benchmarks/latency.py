@@ -259,8 +259,10 @@ def first_load(browser, url: str, path: str) -> dict:
             "grey placeholders s": (grey[-1] - grey[0] + 20) / 1000 if grey else 0.0}
 
 
-def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, epochs: int = 10) -> dict:
-    """Epochs per minute in the app (epoch 1 → ``epochs``) vs nnlib.train alone, same settings."""
+def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, epochs: int = 10,
+                         speed: str | None = None) -> dict:
+    """Epochs per minute in the app (epoch 1 → ``epochs``) vs nnlib.train alone, same settings.
+    ``speed``: the speed option to pick first (its label), None for the page's "auto"."""
     alone_before = nnlib_alone(app_dir, subset, epochs)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -268,6 +270,10 @@ def mnist_training_share(browser, url: str, app_dir: Path, subset: int = 10000, 
     try:
         page.goto(f"{url}/mnist?subset={subset}&epochs={epochs}")
         wait_idle(page)
+        if speed:
+            page.locator(".st-key-mnist_speed").first.click()
+            page.get_by_role("option", name=speed, exact=True).click()
+            wait_idle(page)
         page.evaluate(SAMPLER % {"key": "mnist_play"})
         click(page, ".st-key-mnist_play button")
         page.wait_for_function(
@@ -321,6 +327,12 @@ def main() -> None:
     parser.add_argument("--pages", nargs="*", default=list(PAGES), help="none: only the MNIST training share")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--no-share", action="store_true", help="skip the MNIST training-share measurement")
+    parser.add_argument("--share", type=lambda v: tuple(int(x) for x in (v + ":0").split(":")[:3]), nargs="*",
+                        default=[(60000, 10, 0), (10000, 30, 0), (10000, 30, 10)],
+                        help="training-share settings as IMAGES:EPOCHS[:EPOCHS_PER_REDRAW] (default: the post's "
+                             "60,000 images, whose epochs the issue measured, and the 10,000 subset, whose short "
+                             "epochs weigh any per-redraw cost six times more, at the speed 'auto' (its pace, one "
+                             "epoch per 0.25 s redraw here, is close to the epoch time) and at 10 epochs per redraw)")
     parser.add_argument("--burn", type=int, default=0,
                         help="run this many CPU-bound processes meanwhile: a busy machine, the same for two runs")
     args = parser.parse_args()
@@ -358,8 +370,11 @@ def measure(args) -> None:
                     cells.append((f"{field} {med:.2f}" if "s" == field.split()[-1] else f"{field} {med:.0f}") + missed)
                 print(f"{name:>10}: " + " | ".join(cells), flush=True)
             if not args.no_share:
-                share = mnist_training_share(browser, url, args.app_dir.resolve())
-                print("     mnist: " + " | ".join(f"{k} {v:.2f}" for k, v in share.items()), flush=True)
+                for subset, epochs, per_redraw in args.share:
+                    speed = f"{per_redraw} epochs per redraw" if per_redraw else None
+                    share = mnist_training_share(browser, url, args.app_dir.resolve(), subset, epochs, speed)
+                    print(f"     mnist ({subset:,} images, epochs 1 → {epochs}, {speed or 'speed auto'}): "
+                          + " | ".join(f"{k} {v:.2f}" for k, v in share.items()), flush=True)
             browser.close()
     finally:
         stop(server)
