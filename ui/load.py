@@ -18,7 +18,7 @@ after ``ACTIVE_WINDOW`` seconds. From it:
 Memory: ``.streamlit/config.toml`` turns off Streamlit's ``gc.collect(2)`` after every script run
 (``runner.postScriptGC``). With every 0.1 s training tick a script run, those full collections held
 the GIL ~35 % of the wall time at 20 sessions (py-spy). ``collect_now_and_then()`` runs one full
-collection every ``COLLECT_EVERY`` seconds instead, from a daemon thread (then glibc's ``malloc_trim``),
+collection every ``COLLECT_EVERY`` seconds instead, from a daemon thread (then ``ui.heap.release``),
 so that the models of closed sessions are freed and their memory returned on a quiet server. Streamlit
 itself drops a closed session only after ``server.disconnectedSessionTTL`` (120 s, so that a phone that
 slept can reconnect to its model), and lazily: at the next disconnection of any session.
@@ -39,6 +39,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from . import heap
 from .i18n import _
 
 ACTIVE_WINDOW = 5.0  # s: a session that trained within this window counts as training
@@ -230,12 +231,14 @@ def _collect_forever() -> None:
 
 def collect() -> None:
     """Drop the closed sessions whose reconnect time (``server.disconnectedSessionTTL``) has passed,
-    run one full garbage collection, then hand the freed heap back to the OS (glibc's ``malloc_trim``;
-    elsewhere a no-op): without it the memory of closed sessions stays in the process's heap."""
+    run one full garbage collection, then hand the freed heap back to the OS (``ui.heap.release``;
+    a no-op without glibc): without it the memory of closed sessions stays in the process's heap."""
     expire_closed_sessions()
     gc.collect()
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    if training_sessions() == 0:  # quiet: also the free tops of the arenas (a few ms)
+        heap.release()
+    else:
+        heap.trim()
 
 
 def expire_closed_sessions() -> int:
@@ -258,19 +261,8 @@ def expire_closed_sessions() -> int:
         return 0
 
 
-def _find_malloc_trim():
-    try:
-        import ctypes
-
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-_malloc_trim = _find_malloc_trim()
 _modules_seen = 0  # len(sys.modules) when configure_process last set the BLAS threads
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 MALLOC_ARENAS = 1  # glibc's default is 8 per core: one per script thread, each keeping freed memory
 
 
@@ -285,9 +277,9 @@ def configure_process() -> None:
     - at most ``MALLOC_ARENAS`` glibc malloc arenas. Every script run is a new thread, and glibc gives
       threads arenas of their own (up to 8 per core), each holding on to the memory its sessions freed.
       Arenas that exist already stay (Streamlit's own threads have made some by the first script run), so
-      this only limits the ones that come next. What works fully is the environment variable at the
-      server's start, ``MALLOC_ARENA_MAX=1`` (the Dockerfile sets it): 30 sessions' memory came back to
-      +10 % of the baseline with it, +14–17 % without, training as fast (``benchmarks/class_load.py``);
+      this only limits the ones that come next (``MALLOC_ARENA_MAX=1`` at the server's start, as the
+      Dockerfile sets it, limits them all). The free memory those arenas keep is handed back by
+      ``ui.heap.release`` after every collection;
     - the collector thread (``collect_now_and_then``)."""
     global _modules_seen
     if len(sys.modules) == _modules_seen:
@@ -304,13 +296,7 @@ def configure_process() -> None:
 
 
 def _limit_malloc_arenas(n: int) -> bool:
-    """glibc's ``mallopt(M_ARENA_MAX, n)``; False where there is no glibc (or it refuses)."""
-    try:
-        import ctypes
-
-        return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, n))
-    except (OSError, AttributeError):
-        return False
+    return heap.limit_arenas(n)
 
 
 def show_saturation_notice() -> None:
