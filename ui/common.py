@@ -52,6 +52,7 @@ LECTURE_CSS = """
 <style>
   [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.3rem; }
   [data-testid="stMain"] h1 { font-size: 2.3rem !important; }
+  [data-testid="stMain"] [data-testid="stProgress"] p { font-size: 1.15rem; }
   [data-testid="stMain"] h2 { font-size: 2.3rem !important; }
   [data-testid="stMain"] .stButton button p { font-size: clamp(0.95rem, 1.2vw, 1.15rem); white-space: normal;
                                               overflow-wrap: normal; word-break: normal; }

@@ -287,7 +287,8 @@ def metrics(run: TrainingRun, cols: list | None = None) -> None:
                  help=_("Counted from the loaded weights, which had trained {n} epochs before they were saved",
                         n=before) if "loaded" in run.extra else None)
     if done > target:
-        first.caption(_("Trained past the new target: Reset to train {target} epochs.", target=target))
+        first.caption(ngettext("Trained past the new target: Reset to train {target} epoch.",
+                               "Trained past the new target: Reset to train {target} epochs.", target, target=target))
     if "loaded" in run.extra and not run.history:
         first.caption(_("Loaded: {name}, trained {n} epochs", name=run.extra["loaded"], n=before) if before
                       else _("Loaded: {name}", name=run.extra["loaded"]))
@@ -319,11 +320,16 @@ def progress(run: TrainingRun, where=st) -> None:
     target = max(run.target_epochs, 1)
     fraction = min((run.epochs_done + into / per_epoch) / target, 1.0)
     lr = f"{run.optimizer.lr:g}"
+    past = run.epochs_done + (1 if per_epoch > 1 and into else 0) > run.target_epochs  # the target was lowered
     if per_epoch > 1 and into:
-        text = _("Epoch {epoch} of {total} · batch {batch} of {batches} · lr {lr}", epoch=run.epochs_done + 1,
-                 total=run.target_epochs, batch=into, batches=per_epoch, lr=lr)
+        template = N_("Epoch {epoch} (target {total}) · batch {batch} of {batches} · lr {lr}") if past else \
+            N_("Epoch {epoch} of {total} · batch {batch} of {batches} · lr {lr}")
+        text = _(template, epoch=run.epochs_done + 1, total=run.target_epochs, batch=into, batches=per_epoch, lr=lr)
+    elif past:  # never "205 of 10 epochs"
+        text = _("{done} epochs (target {total}) · lr {lr}", done=run.epochs_done, total=run.target_epochs, lr=lr)
     elif run.history or run.playing:
-        text = _("{done} of {total} epochs · lr {lr}", done=run.epochs_done, total=run.target_epochs, lr=lr)
+        text = ngettext("{done} of {total} epoch · lr {lr}", "{done} of {total} epochs · lr {lr}", run.target_epochs,
+                        done=run.epochs_done, total=run.target_epochs, lr=lr)
     else:
         text = None
     where.progress(fraction, text=text)

@@ -45,6 +45,14 @@ def test_the_counter_never_shows_more_epochs_than_the_target():
     value = metric(at, "Epoch")
     assert value == "50 (target 10)" and "/" not in value
     assert any("Trained past the new target" in c.value for c in at.caption)
+    bar = at.get("progress")[0].proto.text
+    assert "50 epochs (target 10)" in bar and "of 10" not in bar  # the progress bar agrees: never "50 of 10"
+    at = apptools.open_page("pages/logistic_1d.py", {"epochs": "2"})
+    for _ in range(2):
+        at.button(key="logistic_step").click().run()
+    at.select_slider(key="logistic.epochs").set_value(1).run()
+    assert any("Reset to train 1 epoch." in c.value for c in at.caption)  # not "1 epochs"
+    assert "2 epochs (target 1)" in at.get("progress")[0].proto.text
 
 
 def test_before_training_the_loss_is_the_initial_loss_labelled_at_epoch_0():
