@@ -113,7 +113,7 @@ def test_configure_process_sets_one_blas_thread_and_few_arenas_then_returns_at_o
 
     calls, arenas = [], []
     monkeypatch.setattr(threadpoolctl, "threadpool_limits", lambda n: calls.append(n))
-    monkeypatch.setattr(load, "_limit_malloc_arenas", lambda n: arenas.append(n) or True)
+    monkeypatch.setattr(load.heap, "limit_arenas", lambda n: arenas.append(n) or True)
     monkeypatch.setattr(load, "collect_now_and_then", lambda: None)
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     monkeypatch.setattr(load, "_modules_seen", 0)
@@ -131,7 +131,7 @@ def test_an_operators_malloc_arena_max_wins(monkeypatch):
 
     arenas = []
     monkeypatch.setattr(threadpoolctl, "threadpool_limits", lambda n: None)
-    monkeypatch.setattr(load, "_limit_malloc_arenas", lambda n: arenas.append(n) or True)
+    monkeypatch.setattr(load.heap, "limit_arenas", lambda n: arenas.append(n) or True)
     monkeypatch.setattr(load, "collect_now_and_then", lambda: None)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     monkeypatch.setattr(load, "_modules_seen", 0)
@@ -140,7 +140,7 @@ def test_an_operators_malloc_arena_max_wins(monkeypatch):
 
 
 def test_malloc_arenas_can_be_limited_here():
-    assert load._limit_malloc_arenas(load.MALLOC_ARENAS) is True  # glibc (Debian, the Docker image)
+    assert load.heap.limit_arenas(load.MALLOC_ARENAS) is True  # glibc (Debian, the Docker image)
 
 
 def test_crowding_is_sessions_per_core_and_at_least_one():

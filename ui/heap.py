@@ -11,9 +11,11 @@ class (``benchmarks/class_load.py``).
 
 ``release()`` does what glibc would do if the threshold were low, for every arena, once: it lowers the
 threshold for a moment, starts one short thread per arena (a new thread is given an idle arena first),
-and in each frees a block in that arena, which makes glibc trim that arena's top. Then it sets the
-threshold back where glibc had it. Lowering the threshold for good would trim at every freed batch while
-training (measured: 20–36 % slower epochs). ``ui.load`` calls it every 20 s while nobody is training.
+and in each frees a block in that arena, which makes glibc trim that arena's top. Then it raises the
+threshold again, to ``TRIM_THRESHOLD``; setting it stops glibc adjusting its thresholds, so both stay fixed
+from then on (``MMAP_THRESHOLD`` says at what, and why). Lowering the threshold for good would trim at every
+freed batch while training (measured: 20–36 % slower epochs). ``ui.load`` calls it every 20 s while nobody
+is training.
 
 Source for the behaviour: glibc ``malloc/malloc.c`` (``mtrim``, ``_int_free``, ``heap_trim``) and
 ``mallopt(3)``.
@@ -122,5 +124,5 @@ def release() -> int:
                 thread.join()
         finally:
             _LIBC.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-        _LIBC.malloc_trim(0)
+        trim()
     return n

@@ -320,8 +320,9 @@ def progress(run: TrainingRun, where=st) -> None:
     target = max(run.target_epochs, 1)
     fraction = min((run.epochs_done + into / per_epoch) / target, 1.0)
     lr = f"{run.optimizer.lr:g}"
-    past = run.epochs_done + (1 if per_epoch > 1 and into else 0) > run.target_epochs  # the target was lowered
-    if per_epoch > 1 and into:
+    mid_epoch = per_epoch > 1 and into > 0
+    past = run.epochs_done + mid_epoch > run.target_epochs  # the target was lowered below what was trained
+    if mid_epoch:
         template = N_("Epoch {epoch} (target {total}) · batch {batch} of {batches} · lr {lr}") if past else \
             N_("Epoch {epoch} of {total} · batch {batch} of {batches} · lr {lr}")
         text = _(template, epoch=run.epochs_done + 1, total=run.target_epochs, batch=into, batches=per_epoch, lr=lr)

@@ -290,13 +290,9 @@ def configure_process() -> None:
 
         threadpool_limits(1)
         if first and not os.environ.get("MALLOC_ARENA_MAX"):  # an operator's own setting wins
-            _limit_malloc_arenas(MALLOC_ARENAS)
+            heap.limit_arenas(MALLOC_ARENAS)
         _modules_seen = len(sys.modules)
     collect_now_and_then()
-
-
-def _limit_malloc_arenas(n: int) -> bool:
-    return heap.limit_arenas(n)
 
 
 def show_saturation_notice() -> None:
