@@ -8,7 +8,7 @@ from nnlib.mnist import load_mnist, preprocess_drawing
 from ui import charts, common, digit_upload, lessons, live, memo, network_section, presets
 from ui import mnist_setup as setup
 from ui import mnist_views as views
-from ui.i18n import N_, _, shown
+from ui.i18n import N_, _, ngettext, shown
 from ui.params import PageParams, seed
 from ui.presets import Preset
 from ui.run import TrainingRun
@@ -378,7 +378,8 @@ with tab_base:
     if stored and stored[0] == (kind, s):
         result, last = stored[1], run.last or {}
         h = {c: _(c) for c in BASELINE_COLUMNS}  # headers in the session's language
-        rows = [{h["model"]: _("nnlib, this page ({n} epochs)", n=run.epochs_done), h["training images"]: s.subset,
+        rows = [{h["model"]: ngettext("nnlib, this page ({n} epoch)", "nnlib, this page ({n} epochs)",
+                                      run.epochs_done), h["training images"]: s.subset,
                  h["test accuracy"]: last.get("val_accuracy"), h["time (s)"]: last.get("seconds")},
                 {h["model"]: f"scikit-learn {_(result['model'])}", h["training images"]: result["n"],
                  h["test accuracy"]: result["accuracy"], h["time (s)"]: result["seconds"]}]

@@ -10,6 +10,7 @@ import pytest
 import nnlib
 from nnlib import data
 from ui import charts
+from ui.i18n import _, use_language
 from ui.mlp import cancer as mlp_cancer
 from ui.mlp import shared as sections
 from ui.mlp import views
@@ -63,6 +64,41 @@ def test_boundary_frame_and_chart(moons_model):
     assert dots["encoding"]["shape"]["scale"]["range"] == ["circle", "triangle-up"]
     datasets = list(s["datasets"].values())
     assert sorted(len(d) for d in datasets) == [200, 2500]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_train_and_test_points_read_as_circles_and_triangles_in_every_2d_chart(moons_model, lang):
+    """The legend names the sets in the page's language, matching the points, and draws its symbols
+    large and dark (the marks' white outline had turned them into two tiny grey dots)."""
+    model, x, y = moons_model
+    box = views.box(x)
+    points = pd.concat([views.points_frame(x[:150], y[:150], "train"), views.points_frame(x[150:], y[150:], "test")])
+    with use_language(lang):
+        train, test = _("train"), _("test")
+        charts_ = [views.boundary_chart(views.boundary_frame(model, *box, 20), points),
+                   views.class_chart(views.class_frame(sections.build_mlp([2, 4, 3], "relu", "he", 0, output="softmax"),
+                                                       *box, 20), points, ["a", "b", "c"], "t"),
+                   views.surface_chart(views.surface_frame(model, *box, 20),
+                                       points.assign(value=points["label"].astype(float)), "t")]
+        specs = [spec(c) for c in charts_]
+    assert (train, test) != ("train", "test") or lang == "en"
+    for s in specs:
+        dots = layers(s)[1]
+        shape = dots["encoding"]["shape"]
+        assert shape["scale"] == {"domain": [train, test], "range": ["circle", "triangle-up"]}
+        legend = shape["legend"]
+        assert legend["symbolSize"] >= 100 and legend["symbolOpacity"] == 1
+        assert legend["symbolFillColor"] == legend["symbolStrokeColor"] == "#555"
+        data_sets = {row.get("set") for d in s["datasets"].values() for row in d if "set" in row}
+        assert data_sets == {train, test}
+
+
+def test_neuron_chart_of_8_units_fits_a_phone(moons_model):
+    model, x, _ = moons_model
+    frame = views.neuron_frame(model, *views.box(x), resolution=10)
+    s = spec(views.neuron_chart(frame))
+    # 8 columns and their spacing, plus ~60 px of row labels, within a 390-px phone's 356-px column
+    assert 8 * s["spec"]["width"] + 7 * s["spacing"] + 60 <= 356
 
 
 def test_neuron_frame_small_layers_only(moons_model):

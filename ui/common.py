@@ -56,6 +56,7 @@ LECTURE_CSS = """
   [data-testid="stMain"] h2 { font-size: 2.3rem !important; }
   [data-testid="stMain"] .stButton button p { font-size: clamp(0.95rem, 1.2vw, 1.15rem); white-space: normal;
                                               overflow-wrap: normal; word-break: normal; }
+  [class*="_presets"] [data-testid="stSelectbox"] input { font-size: clamp(0.95rem, 1.2vw, 1.15rem); }
   [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 2.3vw, 2.8rem); }
   [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.2vw, 1.25rem); }
   [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }

@@ -284,13 +284,15 @@ def metrics(run: TrainingRun, cols: list | None = None) -> None:
     # never "200 / 50": a run trained past a lowered target says so
     value = f"{done} / {target}" if done <= target else _("{done} (target {target})", done=done, target=target)
     first.metric(_("Epoch"), value,
-                 help=_("Counted from the loaded weights, which had trained {n} epochs before they were saved",
-                        n=before) if "loaded" in run.extra else None)
+                 help=ngettext("Counted from the loaded weights, which had trained {n} epoch before they were saved",
+                               "Counted from the loaded weights, which had trained {n} epochs before they were saved",
+                               before) if "loaded" in run.extra else None)
     if done > target:
         first.caption(ngettext("Trained past the new target: Reset to train {target} epoch.",
                                "Trained past the new target: Reset to train {target} epochs.", target, target=target))
     if "loaded" in run.extra and not run.history:
-        first.caption(_("Loaded: {name}, trained {n} epochs", name=run.extra["loaded"], n=before) if before
+        first.caption(ngettext("Loaded: {name}, trained {n} epoch", "Loaded: {name}, trained {n} epochs", before,
+                               name=run.extra["loaded"]) if before
                       else _("Loaded: {name}", name=run.extra["loaded"]))
     if run.history:
         delta = None

@@ -13,6 +13,7 @@ from apptools import metric, shown
 from streamlit.testing.v1 import AppTest
 
 import nnlib
+from ui import presets
 from ui.mlp.play_presets import PLAY_PRESETS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "playground_sample.csv"
@@ -24,6 +25,12 @@ def open_play(query: dict | None = None) -> AppTest:
 
 def press(at: AppTest, key: str) -> None:
     at.button(key=key).click().run()
+    assert not at.exception, at.exception
+
+
+def choose(at: AppTest, name: str) -> None:
+    """Pick a preset from the playground's drop-down list of experiments."""
+    at.selectbox(key="mlp_preset_choice").set_value(name).run()
     assert not at.exception, at.exception
 
 
@@ -84,16 +91,40 @@ def test_each_problem_type_trains_and_draws_its_picture(query, title, shape):
 @pytest.mark.parametrize("name", list(PLAY_PRESETS))
 def test_each_preset_trains_and_its_loss_falls(name):
     at = open_play()
-    press(at, f"mlp_preset_{name}")
+    choose(at, name)
     assert any(PLAY_PRESETS[name].title.split(":")[0] in i.value for i in at.info)
     for key, value in PLAY_PRESETS[name].values.items():
         assert at.session_state[f"mlp.{key}"] == value, key
     loss_falls(at)
 
 
+def test_eleven_presets_are_one_drop_down_that_follows_the_run():
+    """More presets than fit in one row of buttons are a drop-down list (one row, so that Play, the
+    metrics and the loss chart stay on a 1280x800 screen): picking one applies it and shows its text;
+    moving a control it set clears the choice, and picking the same preset again re-applies it."""
+    at = open_play()
+    assert len(PLAY_PRESETS) > presets.MAX_BUTTONS
+    assert not [b for b in at.button if b.key and b.key.startswith("mlp_preset_")]
+    box = at.selectbox(key="mlp_preset_choice")
+    assert box.value is None and box.options == [p.title for p in PLAY_PRESETS.values()]
+    choose(at, "pg_xor")
+    assert at.session_state["mlp.g_w1"] == 2 and any("XOR" in i.value for i in at.info)
+    at.select_slider(key="mlp.g_w1").set_value(4).run()
+    assert at.selectbox(key="mlp_preset_choice").value is None and not at.info
+    choose(at, "pg_xor")
+    assert at.session_state["mlp.g_w1"] == 2 and at.selectbox(key="mlp_preset_choice").value == "pg_xor"
+    assert dict(at.query_params).get("preset") == "pg_xor"
+
+
+def test_a_preset_in_the_link_is_chosen_in_the_drop_down():
+    at = open_play({"preset": "pg_spirals"})
+    assert at.selectbox(key="mlp_preset_choice").value == "pg_spirals"
+    assert at.session_state["mlp.g_data"] == "spirals"
+
+
 def test_features_instead_of_depth_reaches_95_percent_with_no_hidden_layer():
     at = open_play({"g_tick": "1000"})
-    press(at, "mlp_preset_pg_features")
+    choose(at, "pg_features")
     play_to_the_end(at)
     run = run_of(at)
     assert [type(layer).__name__ for layer in run.model.layers] == ["Dense", "Sigmoid"]
@@ -103,7 +134,7 @@ def test_features_instead_of_depth_reaches_95_percent_with_no_hidden_layer():
 
 def test_three_spirals_with_softmax_reach_90_percent():
     at = open_play({"g_tick": "1000"})
-    press(at, "mlp_preset_pg_spirals3")
+    choose(at, "pg_spirals3")
     play_to_the_end(at, max_runs=200)
     run = run_of(at)
     assert type(run.model.layers[-1]).__name__ == "Softmax" and run.model.out_features == 3

@@ -33,14 +33,18 @@ def boxes(page, key):
     )
 
 
+# the playground (11 experiments, the clicking canvas) is its own layout
+ONE_SCREEN_PAGES = [*TRAINING_PAGES, ("mlp?section=playground", "mlp_play")]
+
+
 @pytest.mark.parametrize("lecture", [False, True], ids=["normal", "lecture"])
-@pytest.mark.parametrize(("slug", "key"), TRAINING_PAGES)
+@pytest.mark.parametrize(("slug", "key"), ONE_SCREEN_PAGES)
 def test_play_metrics_and_loss_chart_fit_one_projector_screen(browser, app_url, artifacts_dir, slug, key, lecture):
     context = browser.new_context(viewport=PROJECTOR)
     page = context.new_page()
     page.set_default_timeout(120_000)
     try:
-        page.goto(f"{app_url}/{slug}" + ("?lecture=1" if lecture else ""))
+        page.goto(f"{app_url}/{slug}" + (("&" if "?" in slug else "?") + "lecture=1" if lecture else ""))
         wait_idle(page)
         page.locator(f".st-key-{key} button").first.wait_for(state="visible")
         prefix = key.removesuffix("_play")
@@ -48,7 +52,14 @@ def test_play_metrics_and_loss_chart_fit_one_projector_screen(browser, app_url, 
         # text shown above the buttons; each time after one Step, so the loss chart has curve and axes
         for moment in ("open", "preset"):
             if moment == "preset":
-                page.locator(f"[class*='st-key-{prefix}_preset_'] button").first.click()
+                listed = page.locator(f".st-key-{prefix}_preset_choice input")  # many presets: a drop-down
+                if listed.count():
+                    page.mouse.move(0, 0)  # the Step button's tooltip would cover the list
+                    page.wait_for_timeout(500)
+                    listed.click()
+                    page.locator("[role='option']:visible").first.click()
+                else:
+                    page.locator(f"[class*='st-key-{prefix}_preset_'] button").first.click()
                 page.wait_for_timeout(500)
                 wait_idle(page)
             page.locator(f".st-key-{prefix}_step button").first.click()
@@ -57,7 +68,8 @@ def test_play_metrics_and_loss_chart_fit_one_projector_screen(browser, app_url, 
             page.locator(CHART).first.wait_for(state="visible")
             found = boxes(page, key)
             mode = "lecture" if lecture else "normal"
-            page.screenshot(path=str(artifacts_dir / f"layout-{slug}-{mode}-{moment}.png"))
+            name = slug.replace("?section=", "-")
+            page.screenshot(path=str(artifacts_dir / f"layout-{name}-{mode}-{moment}.png"))
             for part in ("play", "metric", "chart"):
                 b = found.get(part)
                 assert b is not None, f"/{slug}: no {part} found below the Play button"
@@ -68,7 +80,7 @@ def test_play_metrics_and_loss_chart_fit_one_projector_screen(browser, app_url, 
         context.close()
 
 
-@pytest.mark.parametrize("slug", ["", "activations"] + [slug for slug, _ in TRAINING_PAGES])
+@pytest.mark.parametrize("slug", ["", "activations"] + [slug for slug, _ in ONE_SCREEN_PAGES])
 def test_nothing_wider_than_a_phone(browser, app_url, artifacts_dir, slug):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
@@ -81,7 +93,7 @@ def test_nothing_wider_than_a_phone(browser, app_url, artifacts_dir, slug):
                 const main = document.querySelector("[data-testid='stMain']");
                 const out = [];
                 if (main.scrollWidth > main.clientWidth + 1) out.push(`main scrolls: ${main.scrollWidth}px`);
-                for (const el of main.querySelectorAll("table, [data-testid='stVegaLiteChart'], img, canvas")) {
+                for (const el of main.querySelectorAll("table, [data-testid='stVegaLiteChart'], img, canvas, input")) {
                     const r = el.getBoundingClientRect();
                     if (r.width > 0 && r.right > width + 1) {
                         out.push(`${el.tagName} ${el.closest('[data-testid]')?.dataset.testid}: right ${r.right}px`);
@@ -91,7 +103,7 @@ def test_nothing_wider_than_a_phone(browser, app_url, artifacts_dir, slug):
             }""",
             PHONE["width"],
         )
-        page.screenshot(path=str(artifacts_dir / f"layout-phone-{slug or 'home'}.png"))
+        page.screenshot(path=str(artifacts_dir / f"layout-phone-{slug.replace('?section=', '-') or 'home'}.png"))
         assert not wide, f"/{slug} is wider than a {PHONE['width']}-px phone: {wide[:8]}"
         # Streamlit's header bar covers the top of a phone's page: the title must start below it (a Korean
         # title's glyphs reach the top of its line and were cut off)

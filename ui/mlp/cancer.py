@@ -15,7 +15,7 @@ import nnlib
 from nnlib import data
 
 from .. import charts, common, live, network_section
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..params import PageParams, seed
 from ..presets import Preset
 from ..run import TrainingRun
@@ -242,7 +242,8 @@ def sklearn_block(hidden, act, test, run, xtr, ytr, xte, yte) -> None:
                      "(its own defaults: Adam, lr 0.001, batches of 200) and shows them next to this network."))
         return
     xte_, yte_ = (xtr, ytr) if xte is None else (xte, yte)
-    ours = pd.DataFrame([{"model": _("nnlib, this run ({n} epochs)", n=run.epochs_done),
+    this_run = ngettext("nnlib, this run ({n} epoch)", "nnlib, this run ({n} epochs)", run.epochs_done)
+    ours = pd.DataFrame([{"model": this_run,
                           "train accuracy": nnlib.accuracy(run.model.predict(xtr), ytr),
                           "test accuracy": nnlib.accuracy(run.model.predict(xte_), yte_),
                           "fit time (s)": (run.last or {}).get("seconds", 0.0)}])

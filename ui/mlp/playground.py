@@ -4,6 +4,7 @@ decay, dropout), learning-rate schedules, a live decision boundary / fitted surf
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -15,7 +16,7 @@ from nnlib import data, schedules
 from nnlib.features import FeatureMap
 
 from .. import common, live
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..params import PageParams, seed
 from ..run import TrainingRun
 from . import play_data, see_network, views
@@ -191,6 +192,10 @@ def playground(p: PageParams) -> None:
                                  "units)"))
         tick = tick_control(p, "g_tick", epochs, 25)
         log_y = common.log_scale(p)
+    # With a built-in dataset, the clicking canvas (collapsed) goes below the live panel, so that Play, the
+    # metrics and the loss chart stay on one 1280x800 screen under the preset's text; with a CSV file or
+    # clicks only, the upload or the canvas comes first (nothing trains without it).
+    panel_slot = st.container() if choice.source == "builtin" else contextlib.nullcontext()
     ds = play_data.own_data_area(choice)
     if ds is None:
         return
@@ -243,7 +248,9 @@ def playground(p: PageParams) -> None:
                               input_names=[FEATURE_LABELS.get(n, n) for n in fm.names] if transform is not None
                               else None, classification=ds.problem == "classification")
 
-    live.panel(PAGE, run, epochs=epochs, lr=schedule(run.optimizer.steps), draw=draw, per_tick=tick, log_y=log_y)
+    with panel_slot:
+        live.panel(PAGE, run, epochs=epochs, lr=schedule(run.optimizer.steps), draw=draw, per_tick=tick,
+                   log_y=log_y)
     common.explain(_(
         "**Reading the picture.** A hidden layer of ReLU or tanh units cuts the plane with straight lines; the "
         "next layer combines the cuts into curves — that is what depth buys. **Features** give the network "
@@ -315,22 +322,26 @@ def _picture(r: TrainingRun, ds: play_data.Dataset, transform, show_test: bool, 
             lo, hi = float(ds.x_train.min()), float(ds.x_train.max())
             pad = 0.05 * (hi - lo)
             curve = views.curve_frame(r.model, (lo - pad, hi + pad), truth=ds.truth)
-            chart = views.curve_chart(curve, points, _("Fitted curve after {n} epochs", n=title_epochs))
+            chart = views.curve_chart(curve, points, ngettext("Fitted curve after {n} epoch",
+                                                                "Fitted curve after {n} epochs", title_epochs))
             key = CURVE_KEY
         else:
             grid = views.surface_frame(r.model, x_range, y_range, 50, transform)
-            chart = views.surface_chart(grid, points, _("Fitted surface after {n} epochs", n=title_epochs))
+            chart = views.surface_chart(grid, points, ngettext("Fitted surface after {n} epoch",
+                                                                  "Fitted surface after {n} epochs", title_epochs))
             key = SURFACE_KEY
     else:
         points = pd.concat([views.points_frame(x, y, s) for s, x, y in subsets], ignore_index=True)
         if ds.n_classes <= 2:
             grid = views.boundary_frame(r.model, x_range, y_range, 50, transform)
-            chart = views.boundary_chart(grid, points, title=_("Decision boundary after {n} epochs", n=title_epochs))
+            title = ngettext("Decision boundary after {n} epoch", "Decision boundary after {n} epochs", title_epochs)
+            chart = views.boundary_chart(grid, points, title=title)
             key = BOUNDARY_KEY
         else:
             grid = views.class_frame(r.model, x_range, y_range, 50, transform)
             chart = views.class_chart(grid, points, ds.class_names,
-                                      _("Decision regions after {n} epochs", n=title_epochs))
+                                      ngettext("Decision regions after {n} epoch", "Decision regions after {n} epochs",
+                                               title_epochs))
             key = CLASSES_KEY
     common.show_chart(left, chart, width="stretch")
     right.markdown(_(key))

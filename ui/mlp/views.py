@@ -57,6 +57,20 @@ def _cell_scale(values: pd.Series) -> alt.Scale:
     return alt.Scale(domain=[float(values.min()), float(values.max())], nice=False, zero=False)
 
 
+def _named_sets(points: pd.DataFrame) -> pd.DataFrame:
+    """The points' ``set`` column ("train"/"test") in the page's language, as the legend shows it."""
+    return points.assign(set=points["set"].map(lambda name: _(name)))
+
+
+def _set_shape() -> alt.Shape:
+    """Circles for training points, triangles for test points, with a legend whose symbols read at a
+    glance (dark grey and large: the marks' white outline made them tiny grey dots)."""
+    return alt.Shape("set:N", scale=alt.Scale(domain=[_("train"), _("test")], range=["circle", "triangle-up"]),
+                     title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=120, symbolFillColor="#555",
+                                                          symbolStrokeColor="#555", symbolStrokeWidth=1,
+                                                          symbolOpacity=1))
+
+
 def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None = None,
                    height: int = 480) -> alt.Chart:
     """Background = P(class 1) (orange 0 … white 0.5 … blue 1) as a grid of cells; points
@@ -65,7 +79,7 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None =
     Each cell spans its grid point ± half a step (x/x2, y/y2 in data units), so the chart
     follows its column's width (``width="container"``) instead of a fixed pixel size."""
     title = _("Decision boundary") if title is None else title
-    points = points.assign(set=points["set"].map(lambda s: _(s)))  # "train"/"test" as the legend shows them
+    points = _named_sets(points)
     cells, x_scale, y_scale = _cells(grid)
     background = alt.Chart(cells).mark_rect(clip=True).encode(
         x=alt.X("x0:Q", title="x₁", scale=x_scale), x2="x1:Q",
@@ -79,8 +93,7 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None =
         x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
         color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=CLASS_COLORS[:2]), title=_("label"),
                         legend=None),  # the P(class 1) legend already maps orange to 0 and blue to 1
-        shape=alt.Shape("set:N", scale=alt.Scale(domain=[_("train"), _("test")], range=["circle", "triangle-up"]),
-                        title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
+        shape=_set_shape(),
         tooltip=[alt.Tooltip("set:N", title=_("set")), alt.Tooltip("label:N", title=_("label")),
                  alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")],
     )
@@ -116,7 +129,7 @@ def neuron_chart(frame: pd.DataFrame, size: int | None = None) -> alt.Chart:
     """Small heatmaps, one per hidden unit: a row per layer, a column per unit (smaller
     pictures when a layer has many units)."""
     if size is None:
-        size = 64 if frame["unit"].nunique() <= 4 else 36  # 8 units still fit a 390-px phone
+        size = 64 if frame["unit"].nunique() <= 4 else 32  # 8 units and the row labels fit a 390-px phone
     resolution = max(int(round(np.sqrt(frame.groupby(["layer", "unit"]).size().iloc[0]))), 2)
     cell = size / (resolution - 1) + 0.5
     return alt.Chart(frame).mark_rect(width=cell, height=cell).encode(
@@ -355,14 +368,13 @@ def class_chart(grid: pd.DataFrame, points: pd.DataFrame, class_names: list[str]
         tooltip=[alt.Tooltip("class_name:N", title=_("predicted class")),
                  alt.Tooltip("confidence:Q", title=_("probability"), format=".3f")],
     )
-    pts = points.assign(class_name=[names[int(c)] for c in points["label"]])
+    pts = _named_sets(points).assign(class_name=[names[int(c)] for c in points["label"]])
     dots = alt.Chart(pts).mark_point(filled=True, size=55, stroke="white", strokeWidth=0.8, opacity=1,
                                      clip=True).encode(
         x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
         color=alt.Color("class_name:N", scale=alt.Scale(domain=names, range=CLASS_COLORS[:k]), title=_("class"),
                         legend=alt.Legend(orient="bottom", symbolType="circle")),
-        shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
-                        title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
+        shape=_set_shape(),
         tooltip=["set:N", alt.Tooltip("class_name:N", title=_("class")), alt.Tooltip("x1:Q", format=".2f"),
                  alt.Tooltip("x2:Q", format=".2f")],
     )
@@ -395,12 +407,11 @@ def surface_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str, height: 
                         legend=alt.Legend(orient="bottom", gradientLength=140)),
         tooltip=[alt.Tooltip("value:Q", title=_("prediction"), format=".3f")],
     )
-    dots = alt.Chart(points).mark_point(filled=True, size=50, stroke="black", strokeWidth=0.6, opacity=1,
+    dots = alt.Chart(_named_sets(points)).mark_point(filled=True, size=50, stroke="black", strokeWidth=0.6, opacity=1,
                                         clip=True).encode(
         x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
         color=alt.Color("value:Q", scale=scale, legend=None),
-        shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
-                        title=_("points"), legend=alt.Legend(orient="bottom", symbolSize=90, symbolFillColor="gray")),
+        shape=_set_shape(),
         tooltip=["set:N", alt.Tooltip("value:Q", title=_("target"), format=".3f")],
     )
     return (background + dots).properties(title=title, width="container", height=height)
