@@ -58,9 +58,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # (the logistic page's 200 epochs at "auto", 10 epochs per redraw, are over in about 5 s; the playground's
 # 2000 in about 8 s on an idle machine).
 PAGES = {
-    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr", "2 epochs per redraw"),
-    "neuron": ("single_neuron?epochs=5000", "neuron_play", "st-key-neuron-lr", "25 epochs per redraw"),
-    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr", "10 epochs per redraw"),
+    "logistic": ("logistic_1d?epochs=200", "logistic_play", "st-key-logistic-lr", "2 epochs/redraw"),
+    "neuron": ("single_neuron?epochs=5000", "neuron_play", "st-key-neuron-lr", "25 epochs/redraw"),
+    "playground": ("mlp?section=playground&g_epochs=2000", "mlp_play", "st-key-mlp-g_lr", "10 epochs/redraw"),
     "mnist": ("mnist", "mnist_play", "st-key-mnist-lr", None),
 }
 
@@ -371,7 +371,7 @@ def measure(args) -> None:
                 print(f"{name:>10}: " + " | ".join(cells), flush=True)
             if not args.no_share:
                 for subset, epochs, per_redraw in args.share:
-                    speed = f"{per_redraw} epochs per redraw" if per_redraw else None
+                    speed = f"{per_redraw} epochs/redraw" if per_redraw else None
                     share = mnist_training_share(browser, url, args.app_dir.resolve(), subset, epochs, speed)
                     print(f"     mnist ({subset:,} images, epochs 1 → {epochs}, {speed or 'speed auto'}): "
                           + " | ".join(f"{k} {v:.2f}" for k, v in share.items()), flush=True)

@@ -163,8 +163,8 @@ def _speed_label(option: str, per_tick: int) -> str:
     if option == "auto":
         return _("Speed: auto")
     if option.startswith("s"):
-        return ngettext("{n} batch per redraw", "{n} batches per redraw", int(option[1:]))
-    return ngettext("{n} epoch per redraw", "{n} epochs per redraw", int(option))
+        return ngettext("{n} batch/redraw", "{n} batches/redraw", int(option[1:]))  # short: the box is narrow
+    return ngettext("{n} epoch/redraw", "{n} epochs/redraw", int(option))
 
 
 def quota_of(option: str, per_tick: int) -> tuple[str, int]:
@@ -178,7 +178,8 @@ def controls(page: str, run: TrainingRun, per_tick: int = 1) -> tuple[str, int]:
     """The button row: Play/Pause, Step, Reset, Pin, and the speed (per redraw). Returns the
     training quota per redraw: ("epochs" | "steps", how many)."""
     # room for the P and S shortcut badges; a sixth column only when there are pins to clear
-    cols = st.columns([1.3, 1.2, 1.1, 1.3, 1.4])  # "Clear pinned" goes under the row: six would squeeze them
+    # "Clear pinned" goes under the row: six would squeeze them; the speed box holds "1000 epochs/redraw"
+    cols = st.columns([1.25, 1.1, 1.05, 1.2, 1.8])
     options = speed_options(run)
     key = f"{page}_speed"
     if st.session_state.get(key) not in options:

@@ -143,3 +143,35 @@ def test_the_canvas_toolbar_leaves_the_input_choice_readable(browser, app_url, a
         assert not (overlap_x and overlap_y), f"the canvas toolbar {toolbar} covers 'Upload an image' {label}"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lecture", [False, True], ids=["normal", "lecture"])
+def test_every_speed_choice_reads_whole_in_its_box(browser, app_url, artifacts_dir, lecture):
+    """The speed box is the narrowest column of the button row: each of its choices ("1000 epochs/redraw",
+    "10 batches/redraw") must fit it at 1280 px, not read "5 epochs per redra"."""
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        for slug, key in [("mnist", "mnist_play"), ("mlp?section=playground", "mlp_play")]:
+            page.goto(f"{app_url}/{slug}" + (("&" if "?" in slug else "?") + "lecture=1" if lecture else ""))
+            wait_idle(page)
+            box = page.locator(f".st-key-{key.removesuffix('_play')}_speed input")
+            box.click()
+            page.locator("[role='option']:visible").first.wait_for()
+            too_long = page.evaluate(
+                """(box) => {
+                    const style = getComputedStyle(box);
+                    const ctx = document.createElement("canvas").getContext("2d");
+                    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+                    const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                    return [...document.querySelectorAll("[role='option']")]
+                        .map(o => [o.innerText.trim(), ctx.measureText(o.innerText.trim()).width, room])
+                        .filter(([, width, r]) => width > r);
+                }""",
+                box.element_handle(),
+            )
+            page.keyboard.press("Escape")
+            assert not too_long, f"/{slug}: speed choices wider than their box: {too_long}"
+    finally:
+        context.close()

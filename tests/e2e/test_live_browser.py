@@ -21,8 +21,8 @@ def progress_text(page) -> str:
 
 
 @pytest.mark.parametrize("path, key, speed", [
-    ("mnist?subset=10000&epochs=30", "mnist_play", "1 batch per redraw"),
-    ("mlp?section=playground&g_epochs=2000", "mlp_play", "1 epoch per redraw"),
+    ("mnist?subset=10000&epochs=30", "mnist_play", "1 batch/redraw"),
+    ("mlp?section=playground&g_epochs=2000", "mlp_play", "1 epoch/redraw"),
 ])
 def test_nothing_dims_while_training_and_pause_stops_it(page, app_url, artifacts_dir, path, key, speed):
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -75,7 +75,7 @@ def test_mnist_play_and_pause_clicks_dim_nothing(page, app_url, artifacts_dir):
     page.goto(f"{app_url}/mnist?subset=10000&epochs=30")
     wait_idle(page)
     page.locator(".st-key-mnist_speed").first.click()
-    page.get_by_role("option", name="1 batch per redraw", exact=True).click()
+    page.get_by_role("option", name="1 batch/redraw", exact=True).click()
     wait_idle(page)
     page.evaluate(DIM_SAMPLER)
     button = page.locator(".st-key-mnist_play button").first
