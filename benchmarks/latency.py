@@ -16,6 +16,8 @@ opens it in headless Debian chromium (Playwright, 1280×800) and, sampling the p
                   Pause was due counts as "never": the page's speed in ``PAGES`` keeps it going);
 * busy          — the share of the playing time the browser's main thread spent in long tasks
                   (PerformanceObserver ``longtask``, tasks over 50 ms);
+* counter lag   — epochs by which the Epoch metric trails the progress bar while playing (p95, max
+                  of the samples between Play and Pause);
 * stale/dimmed  — the share of samples (every 200 ms while playing) in which some element is
                   marked ``data-stale="true"`` / has a computed opacity below 1 (visible
                   elements: an empty placeholder has no height).
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import socket
 import statistics
@@ -204,6 +207,7 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
             last_change, prev = s["t"] - t_pause, progress_key(s)
     pause = None if flipped is None or finished else max(flipped, last_change)
     playing = [s for s in samples if t_play <= s["t"] < t_pause and "stale" in s]
+    lags = [lag for s in samples if t_play <= s["t"] < t_pause and (lag := counter_lag(s)) is not None]
     window = t_pause - t_play
     busy = sum(max(0.0, min(st + d, t_pause) - max(st, t_play)) for st, d in longtasks) / window
     return {
@@ -216,7 +220,22 @@ def measure_page(browser, url: str, name: str, play_s: float = 4.0) -> dict:
         "longest task s": max((d for _, d in longtasks), default=0.0) / 1000,
         "stale %": 100 * sum(s["stale"] > 0 for s in playing) / max(len(playing), 1),
         "dimmed %": 100 * sum(s["dim"] > 0 for s in playing) / max(len(playing), 1),
+        "counter lag p95": sorted(lags)[int(0.95 * len(lags))] if lags else None,
+        "counter lag max": max(lags, default=None),
     }
+
+
+def counter_lag(sample: dict) -> int | None:
+    """Epochs by which the Epoch metric ("40 / 200") trails the progress bar's count of finished epochs
+    in one sample: "41 of 200 epochs · lr 0.03" (41 finished) or, inside an epoch, "Epoch 42 of 200 ·
+    batch 3 of 7 · lr 0.03" (41 finished)."""
+    metric = re.match(r"\s*(\d+)", sample["epoch"])
+    text = sample["progress"].split("|", 1)[-1]
+    first = re.search(r"\d+", text)
+    if metric is None or first is None:
+        return None
+    finished = int(first.group()) - (1 if "batch" in text else 0)
+    return finished - int(metric.group(1))
 
 
 FIRST_LOAD = """

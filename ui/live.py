@@ -524,6 +524,9 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
                 last_progress = last_draw
             else:
                 if now - last_progress >= PROGRESS_EVERY * crowd:  # a Streamlit call: a page rerun preempts here
+                    # the metrics too (a few ms): the Epoch counter keeps pace with the bar, the curves follow
+                    # at the next frame
+                    metrics(run, slots["metrics"])
                     progress(run, slots["progress"])
                     last_progress = now
                 if quota_met:  # this FRAME's training is done: wait for the next one (still yielding)
