@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy import preload
 from tests.e2e.conftest import APP_DIR, REPO_ROOT, _free_port, _log_tail, _stop
 from tests.e2e.test_browser import EXCEPTION, read_metric, wait_idle
 
@@ -70,7 +71,10 @@ def nginx_config(template: str, replica_ports: list[int], port: int, prefix: Pat
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports)
     conf, n_servers = re.subn(r"(?m)^ *server app:8501[^;]*;", servers, template)
     conf, n_listen = re.subn(r"listen 80;", f"listen 127.0.0.1:{port};", conf)
-    assert (n_servers, n_listen) == (1, 1), "deploy/nginx.conf changed shape: update this test's substitutions"
+    conf, n_cache = re.subn(r"proxy_cache_path \S+", f"proxy_cache_path {prefix / 'static_cache'}", conf)
+    conf, n_include = re.subn(r"include preload\.conf;", f"include {NGINX_CONF.parent / 'preload.conf'};", conf)
+    assert (n_servers, n_listen, n_cache, n_include) == (1, 1, 1, 1), \
+        "deploy/nginx.conf changed shape: update this test's substitutions"
     paths = "\n    ".join([
         f"access_log {prefix / 'access.log'};",
         *(f"{kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")),
@@ -126,6 +130,14 @@ def _session(browser, url):
     return context, page, response.headers.get(REPLICA_HEADER), seen
 
 
+def _static(url: str):
+    """GET one frontend file through nginx as a browser does (gzip accepted); the response, body read."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+        return response
+
+
 def _epoch(page) -> float:
     found, value = read_metric(page, "epoch")
     return value if found and value is not None else -1.0
@@ -179,10 +191,28 @@ def test_two_replicas_behind_nginx_keep_sessions_and_survive_one_dying(browser, 
             others = {r for r in seen if r is not None and r != replica}
             assert not others, f"session {name} (on {replica}) had responses from {others}: not sticky"
 
+        # Streamlit's frontend files come from nginx's cache once a visitor has loaded them, compressed
+        scripts = page_a.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes("
+                                  "'/static/js/')).sort((a, b) => b.decodedBodySize - a.decodedBodySize)"
+                                  ".map(e => e.name)")
+        assert len(scripts) > 20, scripts
+        cached = _static(scripts[0])  # the largest
+        assert cached.headers.get("X-Cache-Status") == "HIT", dict(cached.headers)
+        assert cached.headers.get("Content-Encoding") == "gzip" and cached.headers.get("Cache-Control", "").find(
+            "immutable") >= 0, dict(cached.headers)
+
+        # The page comes with a modulepreload tag for each frontend file the lessons use (deploy/preload.conf)
+        with urllib.request.urlopen(url + LESSON, timeout=10) as response:
+            html = response.read().decode()
+        _, preloaded = preload.listed((REPO_ROOT / "deploy" / "preload.conf").read_text())
+        assert len(preloaded) > 50 and all(f"href=./static/js/{n}>" in html for n in preloaded)
+        assert html.index("</head>") > html.rindex("rel=modulepreload")  # all of them inside <head>
+
         # Kill A's replica outright (not a clean shutdown): B must not notice.
         os.killpg(replicas[replica_a].pid, signal.SIGKILL)
         replicas[replica_a].wait(10)
         after = _watch({"B": page_b}, 8.0)["B"]
+        assert all(_static(s).status == 200 for s in scripts[:10])  # the cache still serves the frontend
         _assert_trains_without_reset("B after the other replica died", after)
         assert after[0] >= series["B"][-1], "session B was reset when the other replica died"
         page_b.screenshot(path=str(artifacts_dir / "replicas-b-after-kill.png"))
@@ -199,5 +229,6 @@ def test_nginx_config_substitution_keeps_the_shipped_routing():
     assert "server app:8501 max_fails" not in conf and "127.0.0.1:1111" in conf and "127.0.0.1:2222" in conf
     assert "listen 127.0.0.1:3333;" in conf
     for needed in ("hash $nnlib_route consistent", "proxy_set_header Upgrade $http_upgrade",
-                   "add_header Set-Cookie $nnlib_set_cookie", "proxy_temp_path /tmp/x/proxy"):
+                   "add_header Set-Cookie $nnlib_set_cookie", "proxy_temp_path /tmp/x/proxy",
+                   "proxy_cache_path /tmp/x/static_cache", "proxy_cache nnlib_static"):
         assert needed in conf
