@@ -2,6 +2,7 @@
 
 Each case runs in a fresh Python process, so that the arenas and thresholds are this test's own."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -122,8 +123,9 @@ print(pa.default_memory_pool().backend_name, result[0], before, held, anon_mb())
 
 
 def test_release_arrow_gives_back_what_ended_threads_left_in_arrows_pool():
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}  # pyarrow's own default
     out = subprocess.run([sys.executable, "-c", ARROW_SCRIPT.format(root=str(ROOT))],
-                         capture_output=True, text=True, check=True, timeout=120)
+                         capture_output=True, text=True, check=True, timeout=120, env=env)
     backend, released, before, held, after = out.stdout.split()
     before, held, after = float(before), float(held), float(after)
     assert released == "True"
@@ -139,3 +141,11 @@ def test_release_arrow_does_nothing_without_pyarrow():
            "print(heap.release_arrow(), 'pyarrow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_release_arrow_leaves_a_system_pool_to_release_and_trim():
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import pyarrow as pa; from ui import heap; " \
+           "print(pa.default_memory_pool().backend_name, heap.release_arrow())"
+    env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60, env=env)
+    assert out.stdout.split() == ["system", "False"]
