@@ -16,6 +16,9 @@ visit, each page trained for 5 s —, peak, right after the tabs close, --after 
 Streamlit has released the closed sessions: --ttl, its server.disconnectedSessionTTL, plus one
 collection of ui/load.py), and the server CPU the closed ("abandoned") tabs still cost.
 
+``--smaps-dir DIR`` also saves the server's /proc/<pid>/smaps before the class and once it is released;
+``benchmarks/smaps_diff.py`` says by which kind of mapping the memory differs.
+
 The machine this was written on has 2 cores shared with other jobs: figures are noisy; compare
 runs made one after the other, and run N = 20, 30 sparingly.
 """
