@@ -25,7 +25,7 @@ Arrow's allocator, too. Streamlit turns every chart's and table's data into Arro
 wheels allocate those from their own allocator, mimalloc, not from glibc. mimalloc gives every thread a heap;
 when a script-run thread ends, its heap is *abandoned* and its freed pages stay mapped until some thread
 reclaims them. After a class of 30 that was 10–31 MB (of the 19–42 MB still above the baseline once the
-sessions were released; ``benchmarks/smaps_diff.py``). ``release_arrow()`` hands most of them back (-1 to +8 MB
+sessions were released; ``benchmarks/smaps_diff.py``). ``release_arrow()`` hands most of them back (-1 to +13 MB
 left); ``ui.load``'s collector calls it every 20 s.
 """
 
