@@ -16,6 +16,9 @@ visit, each page trained for 5 s —, peak, right after the tabs close, --after 
 Streamlit has released the closed sessions: --ttl, its server.disconnectedSessionTTL, plus one
 collection of ui/load.py), and the server CPU the closed ("abandoned") tabs still cost.
 
+``--smaps-dir DIR`` also saves the server's /proc/<pid>/smaps before the class and once it is released;
+``benchmarks/smaps_diff.py`` says by which kind of mapping the memory differs.
+
 The machine this was written on has 2 cores shared with other jobs: figures are noisy; compare
 runs made one after the other, and run N = 20, 30 sparingly.
 """
@@ -212,8 +215,18 @@ def layout(n: int) -> list[tuple[str, str, str]]:
     return [("mlp", "", "mlp_play") if i % 4 == 3 else ("mnist", "epochs=50", "mnist_play") for i in range(n)]
 
 
-async def measure(n: int, url: str, pid: int, seconds: float, after: float, ttl: float) -> dict:
+def save_smaps(pid: int, path: Path | None) -> None:
+    """A copy of /proc/<pid>/smaps (every mapping's size, Rss, Anonymous...) to diff by mapping later
+    (``benchmarks/smaps_diff.py``); nothing when ``path`` is None."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Path(f"/proc/{pid}/smaps").read_text())
+
+
+async def measure(n: int, url: str, pid: int, seconds: float, after: float, ttl: float,
+                  smaps: Path | None = None) -> dict:
     rss0, anon0, samples = rss_mb(pid), rss_mb(pid, "RssAnon"), []
+    save_smaps(pid, smaps and smaps / f"n{n}_before.smaps")
     sessions = [Session(url, *spec) for spec in layout(n)]
     load0 = os.getloadavg()[0]
     opened, cpu_open = time.monotonic(), cpu_seconds(pid)
@@ -260,6 +273,7 @@ async def measure(n: int, url: str, pid: int, seconds: float, after: float, ttl:
     # its model within it); ui/load.py's collector drops expired ones every 20 s and hands the memory back.
     await asyncio.sleep(max(0.0, ttl + load_collect_every() + 5.0 - (time.monotonic() - t1) - 2.0))
     sampler.cancel()
+    save_smaps(pid, smaps and smaps / f"n{n}_released.smaps")
     return {"rss_released": rss_mb(pid), "ttl": ttl, "anon0": anon0, "anon_released": rss_mb(pid, "RssAnon"),
         "cpu_render": cpu_render, "load": (load0 + os.getloadavg()[0]) / 2,
         "rate": sum(rates), "n": n, "renders": renders, "opened": len(renders), "epochs": epochs,
@@ -309,6 +323,10 @@ def main() -> None:
     ap.add_argument("--classes", type=int, default=1,
                     help="classes one after the other on the same server (each waits until the previous one's "
                          "sessions are released): the second shows what the first left behind")
+    ap.add_argument("--smaps-dir", type=Path,
+                    help="save the server's /proc/<pid>/smaps before each class and once it is released, as "
+                         "DIR[/<app dir's name>][/c<class>]/n<N>_before.smaps and n<N>_released.smaps "
+                         "(compare them with benchmarks/smaps_diff.py)")
     args = ap.parse_args()
     single: dict[Path, float] = {}
     for n in args.sessions:
@@ -322,8 +340,13 @@ def main() -> None:
                 asyncio.run(_warm(f"http://127.0.0.1:{port}"))
                 results = []
                 for k in range(args.classes):
+                    smaps = args.smaps_dir
+                    if smaps and len(args.app_dir or []) > 1:
+                        smaps = smaps / app_dir.name
+                    if smaps and args.classes > 1:
+                        smaps = smaps / f"c{k + 1}"
                     results.append(asyncio.run(measure(n, f"http://127.0.0.1:{port}", proc.pid, args.seconds,
-                                                       args.after, args.ttl)))
+                                                       args.after, args.ttl, smaps)))
                     results[-1]["label"] = str(app_dir) + (f", class {k + 1} of {args.classes}" if args.classes > 1
                                                            else "")
             finally:

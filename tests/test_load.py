@@ -89,6 +89,20 @@ def test_collect_frees_cycles():
         gc.enable()
 
 
+def test_collect_hands_back_arrows_and_glibcs_free_memory_after_the_collection(monkeypatch):
+    import gc
+
+    calls = []
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append("gc") or 0)
+    monkeypatch.setattr(load.heap, "release_arrow", lambda: calls.append("arrow") or True)
+    monkeypatch.setattr(load.heap, "release", lambda: calls.append("release") or 1)
+    monkeypatch.setattr(load.heap, "trim", lambda: calls.append("trim") or True)
+    load.collect()  # nobody trains: the arenas' tops too
+    load.note_tick("a")
+    load.collect()  # a session trains: Arrow's pool every time, glibc's free pages only
+    assert calls == ["gc", "arrow", "release", "gc", "arrow", "trim"]
+
+
 def test_closed_sessions_past_their_reconnect_time_are_dropped_without_another_disconnect(monkeypatch):
     """Streamlit's TTLCache of disconnected sessions forgets expired ones only when written to: the
     collector expires them itself, so a quiet server gets its memory back."""
