@@ -7,6 +7,7 @@ import pandas as pd
 
 import nnlib
 from ui import charts
+from ui.i18n import _, use_language
 from ui.run import TrainingRun
 
 
@@ -28,7 +29,8 @@ def test_curves_chart_overlays_runs_and_dashes_the_pinned_ones():
     values = next(iter(s["datasets"].values()))
     assert {v["run"] for v in values} == {"pinned lr=1", "current run"}
     assert s["encoding"]["y"]["scale"]["type"] == "log"
-    assert s["encoding"]["strokeDash"]["field"] == "pinned"
+    # the colour tells the runs apart, the dash the series
+    assert s["encoding"]["color"]["field"] == "run_shown" and s["encoding"]["strokeDash"]["field"] == "series"
 
 
 def test_one_run_has_its_legend_inside_pinned_runs_get_a_row_each_below():
@@ -42,14 +44,58 @@ def test_one_run_has_its_legend_inside_pinned_runs_get_a_row_each_below():
         "bottom-right")  # an accuracy rises: its empty corner is the other one
     pinned = charts.long_history(hist, ["loss", "val_loss"], "lr=0.01, boundary 7")
     both = spec(charts.curves_chart(pd.concat([pinned, one]), height=300))
-    legend = both["encoding"]["color"]["legend"]
-    assert legend["columns"] == 1 and legend["labelLimit"] == 0  # long labels are never cut
-    assert both["height"] == 300 + charts.LEGEND_ROW * 4  # four lines, one row each: the plot keeps its height
+    runs, dashes = both["encoding"]["color"], both["encoding"]["strokeDash"]
+    assert runs["legend"]["columns"] == 1 and runs["legend"]["labelLimit"] == 0  # never cut by Vega
+    assert dashes["scale"]["domain"] == ["train loss", "test loss"] and dashes["legend"] is None
+    assert both["title"]["subtitle"] == ["—— train loss   – – test loss"]  # which dash is which, under the title
+    # a row per run, one for the dashes' line: the plot keeps its height
+    assert both["height"] == 300 + charts.LEGEND_ROW * 3
     three = charts.long_history(pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "train_loss": [0.9, 0.4],
                                               "val_loss": [1.1, 0.7]}), ["loss", "train_loss", "val_loss"])
     mnist = spec(charts.curves_chart(three, height=300))  # MNIST: three series, one run
-    assert mnist["encoding"]["color"]["legend"]["columns"] == 3  # one row: the projector's one screen holds
-    assert mnist["height"] == 300
+    columns = mnist["encoding"]["color"]["legend"]["columns"]  # as many per row as fit, the rest below
+    assert columns >= 2 and mnist["height"] == 300 + charts.LEGEND_ROW * (-(-3 // columns) - 1)
+
+
+def test_mnist_losses_with_three_pins_read_whole_in_a_half_width_chart():
+    """Issue 12: four runs of three losses were twelve one-row entries cut at the column's edge ("pin 1:
+    784-100-200-10 relu, sgd lr=0.1, σ=0.1 · tes") in ten repeating colours; four series of one run
+    lost their fourth ("trai…"). Now: a colour per run, a dash per series, rows as wide as they fit."""
+    hist = pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "train_loss": [0.9, 0.4], "val_loss": [1.1, 0.7]})
+    fields = ["loss", "train_loss", "val_loss"]
+    frames = [charts.long_history(hist, fields, f"pin {i}: 784-{w}-200-10 relu, sgd lr={lr}, σ=0.1")
+              for i, (w, lr) in enumerate([(100, 0.1), (64, 0.3), (32, 1.0)], start=1)]
+    frames.append(charts.long_history(hist, fields))
+    s = spec(charts.curves_chart(pd.concat(frames), height=270))
+    runs = s["encoding"]["color"]
+    shown = list(dict.fromkeys(r["run_shown"] for r in next(iter(s["datasets"].values()))))
+    assert len(shown) == 4 == len(set(shown))  # four distinct entries, one colour each
+    assert all(charts.text_px(label) + charts.SYMBOL_PX <= charts.LEGEND_ROOM for label in shown)
+    assert runs["scale"]["scheme"] == "category10"  # 4 runs: no colour repeats
+    assert s["encoding"]["strokeDash"]["scale"]["domain"] == ["train loss", "train loss (full pass)", "test loss"]
+    lines = s["title"]["subtitle"]
+    keys = [key for line in lines for key in line.split("   ")]  # each dash named once, on lines that fit
+    assert keys == ["—— train loss", "– – train loss (full pass)", "··· test loss"]
+    assert all(charts.text_px(line) <= charts.LEGEND_ROOM for line in lines)
+    assert s["height"] == 270 + charts.LEGEND_ROW * (4 + len(lines))
+    batches = pd.DataFrame({"epoch": [0.5, 1.0], "value": [1.2, 1.0], "series": "batch loss", "run": "current run"})
+    with use_language("ko"):
+        four = pd.concat([charts.long_history(hist, fields), batches.assign(series=_("batch loss"),
+                                                                             run=charts.current_run())])
+        one = spec(charts.curves_chart(four, height=270, legend_px=charts.LECTURE_LEGEND_PX))
+    legend = one["encoding"]["color"]["legend"]
+    labels = list(dict.fromkeys(r["series"] for r in next(iter(one["datasets"].values()))))
+    assert len(labels) == 4 and legend["columns"] < 4  # two rows in Korean lecture type, not one cut row
+    widths = [charts.text_px(label, charts.LECTURE_LEGEND_PX) + charts.SYMBOL_PX for label in labels]
+    assert sum(max(widths[i::legend["columns"]]) for i in range(legend["columns"])) <= charts.LEGEND_ROOM
+    assert one["height"] == 270 + charts.LEGEND_ROW * (-(-4 // legend["columns"]) - 1)
+
+
+def test_fit_label_cuts_only_what_does_not_fit():
+    assert charts.fit_label("pin 1: lr=0.3", 360) == "pin 1: lr=0.3"
+    long = "pin 2: " + "784-100-200-10 relu, sgd lr=0.1, σ=0.1, " * 3
+    cut = charts.fit_label(long, 360)
+    assert cut.endswith("…") and cut.startswith("pin 2: ") and charts.text_px(cut) + charts.SYMBOL_PX <= 360
 
 
 def test_lecture_style_enlarges_the_type_of_any_chart():
@@ -100,7 +146,7 @@ def test_run_advances_to_its_target_and_stops():
 def test_run_in_slices_equals_one_uninterrupted_run():
     a, b = _run(epochs=6), _run(epochs=6)
     a.advance()
-    for _ in range(6):
+    for _step in range(6):
         b.advance(max_epochs=1)
     assert [r["loss"] for r in a.history] == [r["loss"] for r in b.history]
 

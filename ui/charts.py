@@ -19,6 +19,38 @@ SERIES_NAMES = {  # shown in the session's language: _(SERIES_NAMES[key])
 
 
 LEGEND_ROW = 30  # px a legend row below a plot takes in the browser (lecture mode's 16 px labels included)
+LEGEND_ROOM = 360  # px a legend may use: a half-width chart at 1280 px (387 px) less its padding
+LEGEND_PX = 14  # px of a legend label in Streamlit's chart theme (lecture_style: LECTURE_LEGEND_PX)
+LECTURE_LEGEND_PX = 16
+SYMBOL_PX = 28  # a legend entry's symbol and the padding after it
+DASHES = [[1, 0], [6, 4], [2, 2], [10, 3, 2, 3], [1, 3]]  # one per series when the colour tells runs apart
+DASH_GLYPHS = ["——", "– –", "···", "–·–", "· ·"]  # the same dashes, written in the chart's subtitle
+
+
+def text_px(text: str, size: float = LEGEND_PX) -> float:
+    """About how wide ``text`` is in Streamlit's sans-serif at ``size`` px, a little wider than measured
+    (Chromium, Source Sans: "train loss (full pass)" 112 px at 14 px, 0.36 em a character; Hangul 0.88 em):
+    0.45 em a Latin character, 1 em a Hangul or other wide one."""
+    return sum(size if ord(c) >= 0x1100 else 0.45 * size for c in str(text))
+
+
+def legend_columns(labels: list[str], room: float, size: float = LEGEND_PX) -> int:
+    """The most legend entries per row that fit ``room`` px (each column as wide as its widest entry)."""
+    widths = [text_px(label, size) + SYMBOL_PX for label in labels]
+    for columns in range(len(widths), 1, -1):
+        per_column = [max(widths[i::columns]) for i in range(columns)]
+        if sum(per_column) <= room:
+            return columns
+    return 1
+
+
+def fit_label(label: str, room: float, size: float = LEGEND_PX) -> str:
+    """``label`` cut to fit ``room`` px (with "…"); whole when it fits."""
+    if text_px(label, size) + SYMBOL_PX <= room:
+        return label
+    while label and text_px(label + "…", size) + SYMBOL_PX > room:
+        label = label[:-1]
+    return label.rstrip(" ,·:") + "…"
 
 
 def current_run() -> str:
@@ -39,15 +71,18 @@ def long_history(history: pd.DataFrame, fields: list[str], run: str | None = Non
 
 def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | None = None,
                  log_y: bool = False, height: int = 320, x_title: str | None = None,
-                 legend_corner: str | None = None) -> alt.Chart:
+                 legend_corner: str | None = None, legend_room: float = LEGEND_ROOM,
+                 legend_px: float = LEGEND_PX) -> alt.Chart:
     """Lines of ``value`` against ``epoch``, one per (run, series), with hover values.
 
     ``height`` is the chart's whole height in pixels (Streamlit fits title, axes and legend into it).
     ``legend_corner`` places a single run's legend inside the plot ("top-right" by default,
-    "bottom-right" for an accuracy); pinned runs get a legend row each below the plot.
+    "bottom-right" for an accuracy); three series or more go in rows below it. ``legend_room`` is the
+    width in px the legend may use (the chart's at 1280 px), ``legend_px`` its labels' font size
+    (``LECTURE_LEGEND_PX`` for a chart drawn with ``lecture_style``).
 
-    ``data`` is the long form from ``long_history`` (several runs concatenated overlay
-    them: pinned runs are dashed, the current run solid)."""
+    ``data`` is the long form from ``long_history``; several runs concatenated overlay them: then the
+    colour tells the runs apart (pinned runs get a legend row each) and the dash the series."""
     title = _("Loss") if title is None else title
     y_title = _("loss") if y_title is None else y_title
     x_title = _("epoch") if x_title is None else x_title
@@ -56,37 +91,58 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
         return alt.Chart(note, title=title, height=height).mark_text(size=16, color="gray").encode(
             text="text:N").properties(width="container")
     one_run = data["run"].nunique() == 1  # no pinned runs: the legend needs only the series
-    data = data.assign(line=data["series"] if one_run else data["run"] + " · " + data["series"],
-                       pinned=data["run"] != current_run())
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     if log_y:
         data = data[data["value"] > 0]
-    rows = data["line"].nunique()
-    if one_run and rows > 2:
-        # Three or more series (MNIST's batch losses, train and test loss): one row under the plot (short
-        # names, so that it fits a half-width column at 1280 px); inside, their box would cover the curves
-        # while the first epochs still fill the plot's whole width. One row keeps the projector's one screen.
-        legend = alt.Legend(orient="bottom", direction="horizontal", columns=rows, labelLimit=0, offset=6)
-        grow = 0
+    series = list(dict.fromkeys(data["series"]))
+    grow, dash = 0, alt.StrokeDash("series:N", legend=None)
+    if one_run and len(series) > 2:
+        # Three or more series (MNIST's batch losses, train and test loss): rows under the plot, as many
+        # entries per row as fit a half-width column at 1280 px in lecture type; inside, their box would
+        # cover the curves while the first epochs still fill the plot's whole width.
+        columns = legend_columns(series, legend_room, legend_px)
+        legend = alt.Legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=0, offset=6)
+        grow = LEGEND_ROW * (-(-len(series) // columns) - 1)
+        color = alt.Color("series:N", title=None, scale=alt.Scale(scheme="category10"), legend=legend)
+        dash = alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=[[1, 0]] * len(series)))
     elif one_run:
         # The few series names sit inside the plot, in the corner the curves leave empty (a loss falls,
         # an accuracy rises): the plot keeps its whole height on a one-screen projector layout.
         corner = legend_corner or ("bottom-right" if y_title in ("accuracy", _("accuracy")) else "top-right")
         legend = alt.Legend(orient=corner, labelLimit=0, fillColor="white", padding=6, cornerRadius=4,
                             strokeColor="#dddddd")
-        grow = 0
+        color = alt.Color("series:N", title=None, scale=alt.Scale(scheme="category10"), legend=legend)
+        dash = alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=[[1, 0]] * len(series)))
     else:
-        # Pinned runs: one legend entry per row below the plot (their labels are long; two columns get
-        # cut off in a narrow column); the chart grows by the extra rows, as the legend sits inside its height.
-        legend = alt.Legend(orient="bottom", columns=1, labelLimit=0, offset=6, rowPadding=2)
-        grow = LEGEND_ROW * rows
+        # Pinned runs: the colour says which run (one legend row each, its name cut to the column), the
+        # dash which quantity (one short legend): 4 runs × 3 losses are 4 + 3 entries, not 12 long ones
+        # sharing 10 colours. The chart grows by the legend's rows, as the legend sits inside its height.
+        runs = list(dict.fromkeys(data["run"]))
+        shown = {run: fit_label(run, legend_room, legend_px) for run in runs}
+        data = data.assign(run_shown=data["run"].map(shown))
+        runs_legend = alt.Legend(orient="bottom", columns=1, labelLimit=0, offset=6, rowPadding=2, title=None)
+        color = alt.Color("run_shown:N", title=None, sort=[shown[r] for r in runs],
+                          scale=alt.Scale(scheme="category10"), legend=runs_legend)
+        # which dash is which series: a line under the title ("—— train loss   – – test loss"), wrapped to
+        # the chart's width (a second legend below the plot would sit beside the first and be cut)
+        dash = alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=DASHES[:len(series)]))
+        keys = [f"{glyph} {name}" for glyph, name in zip(DASH_GLYPHS, series, strict=False)]
+        lines = [""]
+        for key in keys:
+            joined = f"{lines[-1]}   {key}" if lines[-1] else key
+            if lines[-1] and text_px(joined, legend_px) > legend_room:
+                lines.append(key)
+            else:
+                lines[-1] = joined
+        title = alt.Title(title, subtitle=lines, subtitleFontSize=legend_px, subtitleColor="#333")
+        grow = LEGEND_ROW * (len(runs) + len(lines))
     base = alt.Chart(data, title=title, height=height + grow)
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=y_title, scale=scale),
-        color=alt.Color("line:N", title=None, scale=alt.Scale(scheme="category10"), legend=legend),
-        strokeDash=alt.StrokeDash("pinned:N", legend=None,
-                                  scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
+        color=color,
+        strokeDash=dash,
+        detail="run:N",
         tooltip=[alt.Tooltip("run:N", title=_("run")), alt.Tooltip("series:N", title=_("series")),
                  alt.Tooltip("epoch:Q", title=x_title), alt.Tooltip("value:Q", title=y_title, format=".5f")],
     )
@@ -96,7 +152,7 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
 def lecture_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The same chart with type big enough for a projector (lecture mode)."""
     return (chart.configure_axis(labelFontSize=16, titleFontSize=18)
-            .configure_legend(labelFontSize=16, titleFontSize=17, symbolSize=160)
+            .configure_legend(labelFontSize=LECTURE_LEGEND_PX, titleFontSize=17, symbolSize=160)
             .configure_title(fontSize=21, subtitleFontSize=16)
             .configure_header(labelFontSize=16, titleFontSize=18))  # text marks keep their size: labels on
                                                                         # bars would collide

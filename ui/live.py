@@ -359,12 +359,19 @@ def history_charts(page: str, run: TrainingRun, log_y: bool = False, slots: list
     acc_df = pd.concat(acc_frames, ignore_index=True)
     cols = slots or (st.columns(2) if not acc_df.empty else [st.container()])
     height = LOSS_HEIGHT[lecture_mode()]
+    # the legends' room: a half-width chart at 1280 px, or the whole column; their type: lecture mode's or not
+    legend = {"legend_room": charts.LEGEND_ROOM * (1 if len(cols) > 1 else 2),
+              "legend_px": charts.LECTURE_LEGEND_PX if lecture_mode() else charts.LEGEND_PX}
     untouched = loss_df.empty and acc_df.empty  # "Press Play": the same chart for every visitor (ui.memo)
-    common.show_chart(cols[0], memo.shared(untouched, charts.curves_chart, loss_df, _("Loss"), _("loss"),
-                                           log_y=log_y, height=height), width="stretch")
+    cut = [name for name in names if charts.fit_label(name, legend["legend_room"], legend["legend_px"]) != name]
+    where = cols[0].container() if cut else cols[0]  # the pins' whole names under the chart
+    common.show_chart(where, memo.shared(untouched, charts.curves_chart, loss_df, _("Loss"), _("loss"),
+                                         log_y=log_y, height=height, **legend), width="stretch")
+    if cut:
+        where.caption(" · ".join(names))
     if not acc_df.empty and len(cols) > 1:
-        common.show_chart(cols[1], charts.curves_chart(acc_df, _("Accuracy"), _("accuracy"), height=height),
-                          width="stretch")
+        common.show_chart(cols[1], charts.curves_chart(acc_df, _("Accuracy"), _("accuracy"), height=height,
+                                                       **legend), width="stretch")
 
 
 def _slow_epochs(run: TrainingRun) -> bool:

@@ -1,7 +1,7 @@
 """Does a chart's text fit its chart? An estimate from the Vega-Lite spec alone.
 
-Text width ≈ characters × font size × an average glyph width (0.58 em for Streamlit's sans-serif,
-0.62 em bold), checked against the width the chart gets at 1280 px: the main column is
+Text width ≈ characters × font size × an average glyph width (0.5 em for Streamlit's sans-serif,
+0.55 em bold; 1 em a Hangul character), checked against the width the chart gets at 1280 px: the main column is
 ``MAIN_WIDTH`` px wide with the sidebar open; ``st.columns`` split it by their weights, minus a
 1-rem gap. Font sizes are Streamlit's chart theme (title 16 px bold, legend labels 14 px) or, in
 lecture mode, ``ui.charts.lecture_style``'s (read from the spec's ``config``).
@@ -13,14 +13,26 @@ import json
 
 MAIN_WIDTH = 790  # px of the main column at a 1280-px window with the sidebar open (measured in Chromium)
 GAP = 16  # px between st.columns
-EM, EM_BOLD = 0.58, 0.62
+EM, EM_BOLD = 0.5, 0.55  # measured in Chromium: Source Sans ~0.36-0.45 em a Latin character (0.5: digits, capitals)
 SYMBOL = 30  # a legend entry's symbol and padding, px
 TITLE_PX, SUBTITLE_PX, LEGEND_PX = 16, 13, 14  # Streamlit's chart theme
 COLOR_CHANNELS = ("color", "fill", "stroke", "shape", "strokeDash", "opacity", "size")
 
 
+def with_datasets(proto) -> dict:
+    """An AppTest chart element's Vega-Lite spec with its data put back: Streamlit sends a chart's datasets
+    apart from the spec (Arrow bytes in ``proto.datasets``), and legend labels are in that data."""
+    import pyarrow as pa
+
+    spec = json.loads(proto.spec)
+    spec["datasets"] = {**spec.get("datasets", {}), **{
+        d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in proto.datasets}}
+    return spec
+
+
 def width_px(text: str, size: float, bold: bool = False) -> float:
-    return len(str(text)) * size * (EM_BOLD if bold else EM)
+    """A Latin character ``EM`` (bold ``EM_BOLD``) of the font size, a Hangul or other wide one 1 em."""
+    return sum(size if ord(c) >= 0x1100 else size * (EM_BOLD if bold else EM) for c in str(text))
 
 
 def _title_texts(title) -> list[tuple[str, bool]]:
@@ -71,6 +83,8 @@ def problems(spec: dict | str, width: float) -> list[str]:
         for channel in COLOR_CHANNELS:
             enc = part.get("encoding", {}).get(channel)
             if not isinstance(enc, dict) or "field" not in enc or enc.get("legend", {}) is None:
+                continue
+            if enc.get("type") in ("quantitative", "temporal"):  # a gradient legend: a few tick labels
                 continue
             legend = enc.get("legend") or {}
             domain = (enc.get("scale") or {}).get("domain")

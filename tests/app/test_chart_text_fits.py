@@ -4,7 +4,7 @@ the width its column gets (the page's ``st.columns`` weights)."""
 
 import pytest
 from apptools import open_page
-from chart_text import GAP, MAIN_WIDTH, problems
+from chart_text import GAP, MAIN_WIDTH, problems, with_datasets
 from streamlit.testing.v1.element_tree import Block, Column
 
 PAGES = [("pages/activations.py", {}), ("pages/single_neuron.py", {}), ("pages/logistic_1d.py", {}),
@@ -36,5 +36,26 @@ def test_chart_titles_and_legends_fit_at_1280(page_file, query, lecture):
         at.button(key=step).click().run()
     found = list(charts_with_widths(at._tree[0], MAIN_WIDTH))
     assert found, "no chart found on the page"
-    bad = [f"{p}" for chart, width in found for p in problems(chart.proto.spec, width)]
+    bad = [f"{p}" for chart, width in found for p in problems(with_datasets(chart.proto), width)]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("lecture", [False, True], ids=["normal", "lecture"])
+def test_mnist_with_three_pinned_runs_keeps_every_legend_label_whole(lang, lecture):
+    """Issue 12 (a reviewer's repro): three pins on MNIST, each after another learning rate and width, made
+    twelve legend entries whose labels were cut at the column's edge."""
+    at = open_page("pages/mnist.py", {"subset": "1000", "lang": lang, **({"lecture": "1"} if lecture else {})})
+    for lr, width in ((0.1, None), (0.3, 64), (1.0, 32)):
+        at.select_slider(key="mnist.lr").set_value(lr).run()
+        if width is not None:
+            at.select_slider(key="mnist.h1").set_value(width).run()
+        at.button(key="mnist_reset").click().run()
+        at.button(key="mnist_step").click().run()
+        at.button(key="mnist_pin").click().run()
+    at.button(key="mnist_step").click().run()
+    assert not at.exception, at.exception
+    assert len(at.session_state["pins:mnist"]) == 3
+    found = list(charts_with_widths(at._tree[0], MAIN_WIDTH))
+    bad = [f"{p}" for chart, width in found for p in problems(with_datasets(chart.proto), width)]
     assert not bad, "\n".join(bad)

@@ -14,6 +14,7 @@ import pandas as pd
 
 import nnlib
 
+from .. import charts
 from ..i18n import _
 
 # class 0 orange, class 1 blue (as in TensorFlow Playground), then green, purple, pink
@@ -185,7 +186,12 @@ def grad_norms_chart(frame: pd.DataFrame, title: str | alt.Title | None = None,
         x=alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("grad_norm:Q", title="‖dL/dW‖", scale=alt.Scale(type="log"), axis=decade_axis(frame["grad_norm"])),
         color=alt.Color("layer:N", sort=order, scale=alt.Scale(scheme="viridis"),
-                        legend=alt.Legend(orient="right", title=None)),
+                        # a few layers: rows under the plot, which keeps the column's whole width; a deep
+                        # net's many layers: a column on the right
+                        legend=alt.Legend(orient="bottom", title=None, labelLimit=0,
+                                          columns=charts.legend_columns(order, charts.LEGEND_ROOM,
+                                                                        charts.LECTURE_LEGEND_PX))
+                        if len(order) <= 4 else alt.Legend(orient="right", title=None, labelLimit=0)),
         tooltip=[alt.Tooltip("layer:N", title=_("layer")), alt.Tooltip("epoch:Q", title=_("epoch")),
                  alt.Tooltip("grad_norm:Q", title="‖dL/dW‖", format=".2e")],
     ).properties(width="container")
