@@ -440,12 +440,15 @@ def _train_slice(run: TrainingRun, quota: tuple[str, int], budget: float, done_i
 
 def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
           draw: Callable[[TrainingRun], None] | None = None, budget: float = SLICE,
-          per_tick: int | None = None, log_y: bool = False) -> None:
+          per_tick: int | None = None, log_y: bool = False,
+          draw_live: Callable[[TrainingRun], None] | None = None) -> None:
     """Controls + a live area (metrics, progress, charts) that grows while training runs.
 
     ``draw(run)`` adds the page's own live pictures below the curves (redrawn about every
     ``LOOP`` seconds while playing). ``per_tick`` is the "auto" speed: epochs per redraw,
-    so that a fast run still visibly grows. ``log_y`` draws the loss on a log axis."""
+    so that a fast run still visibly grows. ``log_y`` draws the loss on a log axis. ``draw_live(run)``
+    adds a picture that is redrawn with the metrics and curves (every frame while playing), between the
+    curves and ``draw``'s pictures: the one the room watches (the playground's decision boundary)."""
     run.target_epochs = epochs
     run.optimizer.lr = lr
     if run.playing and run.done:
@@ -482,6 +485,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
             h.get("accuracy") is not None for h in run.history[-1:])
         slots = {"metrics": [c.empty() for c in st.columns(5)], "progress": st.empty(), "error": st.empty()}
         slots["charts"] = [c.empty() for c in (st.columns(2) if has_accuracy else [st.container()])]
+        slots["live"] = st.empty()
         slots["pictures"] = st.container()
         return slots
 
@@ -492,6 +496,9 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         if run.error:
             slots["error"].error(run_error_text(run.error))
         history_charts(page, run, log_y=log_y, slots=slots["charts"])
+        if draw_live is not None:
+            with slots["live"].container():
+                draw_live(run)
         return time.perf_counter() - t0
 
     def heavy(slots: dict) -> float:

@@ -238,7 +238,7 @@ def playground(p: PageParams) -> None:
             st.caption(_("The loss above is the data loss alone; the {kind} penalty (now {value}) is not "
                          "included. Training minimises their sum.", kind=_(REGULARISERS[reg]),
                          value=f"{penalty if penalty is not None else r.optimizer.penalty():.4g}"))
-        _picture(r, ds, transform, show_test, thumbs)
+        _thumbnails(r, ds, transform, thumbs)
         record_norms(r)
         x_small = ds.x_train[:16]
         look_inside(r, x_small if transform is None else transform(x_small), ds.y_train[:16],
@@ -250,7 +250,7 @@ def playground(p: PageParams) -> None:
 
     with panel_slot:
         live.panel(PAGE, run, epochs=epochs, lr=schedule(run.optimizer.steps), draw=draw, per_tick=tick,
-                   log_y=log_y)
+                   log_y=log_y, draw_live=lambda r: _picture(r, ds, transform, show_test))
     common.explain(_(
         "**Reading the picture.** A hidden layer of ReLU or tanh units cuts the plane with straight lines; the "
         "next layer combines the cuts into curves — that is what depth buys. **Features** give the network "
@@ -309,7 +309,9 @@ def _label(ds, hidden, act, opt, lr, reg, reg_rate, dropout, sched, warmup) -> s
     return " ".join(parts)
 
 
-def _picture(r: TrainingRun, ds: play_data.Dataset, transform, show_test: bool, thumbs: bool) -> None:
+def _picture(r: TrainingRun, ds: play_data.Dataset, transform, show_test: bool) -> None:
+    """The decision boundary (regions, fitted curve or surface) and how to read it: redrawn with the curves
+    while training plays (``live.panel``'s ``draw_live``), so the room watches it form."""
     x_range, y_range = ds.box if ds.dims == 2 else (None, None)
     title_epochs = r.epochs_done
     left, right = st.columns([1.25, 1])
@@ -345,6 +347,11 @@ def _picture(r: TrainingRun, ds: play_data.Dataset, transform, show_test: bool, 
             key = CLASSES_KEY
     common.show_chart(left, chart, width="stretch")
     right.markdown(_(key))
+
+
+def _thumbnails(r: TrainingRun, ds: play_data.Dataset, transform, thumbs: bool) -> None:
+    """What each hidden unit computes (redrawn with the page's other pictures)."""
+    x_range, y_range = ds.box if ds.dims == 2 else (None, None)
     if thumbs and ds.dims == 2:
         frame = views.neuron_frame(r.model, x_range, y_range, transform=transform)
         if frame.empty:
