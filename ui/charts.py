@@ -109,8 +109,8 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
         # The few series names sit inside the plot, in the corner the curves leave empty (a loss falls,
         # an accuracy rises): the plot keeps its whole height on a one-screen projector layout.
         corner = legend_corner or ("bottom-right" if y_title in ("accuracy", _("accuracy")) else "top-right")
-        legend = alt.Legend(orient=corner, labelLimit=0, fillColor="white", padding=6, cornerRadius=4,
-                            strokeColor="#dddddd")
+        legend = alt.Legend(orient=corner, labelLimit=0, fillColor="rgba(255, 255, 255, 0.7)", padding=6,
+                            cornerRadius=4, strokeColor="#dddddd")  # a curve behind it still shows
         color = alt.Color("series:N", title=None, scale=alt.Scale(scheme="category10"), legend=legend)
         dash = alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=[[1, 0]] * len(series)))
     else:

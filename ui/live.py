@@ -298,9 +298,11 @@ def metrics(run: TrainingRun, cols: list | None = None) -> None:
     if run.history:
         delta = None
         if prev is not None and prev[1] is not None and shown.get("loss") is not None:
-            delta = _fmt(shown["loss"] - prev[1], sign="+")
-        cols[1].metric(_("Loss"), _fmt(shown.get("loss")), delta, delta_color="inverse",
-                       help=_("Loss of {what}.", what=shown["what"]))
+            change = shown["loss"] - prev[1]
+            delta = _fmt(change, sign="+") if change != 0 else "±0"  # not a red "+0.0000" going up
+        still = delta == "±0"
+        cols[1].metric(_("Loss"), _fmt(shown.get("loss")), delta, delta_color="off" if still else "inverse",
+                       delta_arrow="off" if still else "auto", help=_("Loss of {what}.", what=shown["what"]))
     else:
         where = _("loaded weights") if "loaded" in run.extra else _("at epoch 0")
         cols[1].metric(_("Loss"), _fmt(shown.get("loss")), where, delta_color="off", delta_arrow="off",

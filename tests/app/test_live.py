@@ -146,3 +146,25 @@ def test_a_control_change_while_playing_is_drawn_before_any_more_training(not_ho
     assert "lr 0.3" in at.get("progress")[0].proto.text  # ...which the progress bar shows
     at.run()  # the next tick trains on, with the new rate
     assert run.optimizer.steps > steps and run.playing
+
+
+def _unchanged_loss_page():
+    import nnlib
+    from ui import live
+    from ui.run import TrainingRun
+
+    x, y = nnlib.data.toy4()
+    model = nnlib.Sequential(nnlib.Dense(3, 1, rng=0), nnlib.Sigmoid())
+    run = TrainingRun(("toy",), model, nnlib.BinaryCrossEntropy(), nnlib.SGD(model, 0.1), x, y, target_epochs=5)
+    run.advance(max_epochs=1)
+    live.metrics(run)
+    run.history.append({**run.history[-1], "epoch": 2})  # an epoch that left the weights as they were
+    live.metrics(run)
+
+
+def test_an_unchanged_loss_reads_plus_minus_0_in_grey_not_a_red_rise():
+    """A reviewer saw "+0.0000" with a red arrow up on a run whose loss had stopped moving."""
+    at = AppTest.from_function(_unchanged_loss_page).run()
+    assert not at.exception, at.exception
+    loss = [m for m in at.metric if m.label == "Loss"][-1]
+    assert loss.proto.delta == "±0" and loss.proto.color == loss.proto.GRAY and loss.proto.direction == loss.proto.NONE

@@ -301,6 +301,8 @@ def test_a_saved_model_records_and_checks_its_feature_map_and_problem_type():
     same = _saved(at, {})
     at.file_uploader(key="mlp_upload").set_value(("same.npz", same, "application/octet-stream")).run()
     assert any("Loaded same.npz" in shown(s.value) for s in at.success)  # the file name is shown escaped
+    # the boundary of the loaded weights says how long they had trained (it said "after 0 epochs")
+    assert "Decision boundary after 1 epoch" in chart_titles(at), chart_titles(at)
 
 
 def test_show_the_code_and_pins_cover_the_new_pieces():

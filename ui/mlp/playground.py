@@ -313,7 +313,7 @@ def _picture(r: TrainingRun, ds: play_data.Dataset, transform, show_test: bool) 
     """The decision boundary (regions, fitted curve or surface) and how to read it: redrawn with the curves
     while training plays (``live.panel``'s ``draw_live``), so the room watches it form."""
     x_range, y_range = ds.box if ds.dims == 2 else (None, None)
-    title_epochs = r.epochs_done
+    title_epochs = r.epochs_done + r.extra.get("loaded_epochs", 0)  # loaded weights: what they had trained too
     left, right = st.columns([1.25, 1])
     subsets = [("train", ds.x_train, ds.y_train)]
     if show_test and ds.x_test is not None:
