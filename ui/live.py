@@ -279,7 +279,14 @@ def metrics(run: TrainingRun, cols: list | None = None) -> None:
         run.extra["_shown_at"] = (run.epochs_done, shown.get("loss"))
     prev = run.extra.get("_shown_prev")
     cols = cols or st.columns(5)
-    first = cols[0].container()  # the epoch and its captions
+    epoch_metric(run, cols[0])
+    _other_metrics(run, cols, shown, prev)
+
+
+def epoch_metric(run: TrainingRun, where) -> None:
+    """The metrics row's first column: the Epoch counter and its captions (redrawn alone, and cheaply,
+    whenever an epoch ends while playing, so it keeps pace with the progress bar)."""
+    first = where.container()
     before = run.extra.get("loaded_epochs", 0)
     done, target = run.epochs_done, run.target_epochs
     # never "200 / 50": a run trained past a lowered target says so
@@ -295,6 +302,10 @@ def metrics(run: TrainingRun, cols: list | None = None) -> None:
         first.caption(ngettext("Loaded: {name}, trained {n} epoch", "Loaded: {name}, trained {n} epochs", before,
                                name=run.extra["loaded"]) if before
                       else _("Loaded: {name}", name=run.extra["loaded"]))
+
+
+
+def _other_metrics(run: TrainingRun, cols: list, shown: dict, prev) -> None:
     if run.history:
         delta = None
         if prev is not None and prev[1] is not None and shown.get("loss") is not None:
@@ -523,6 +534,7 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
         loop_len = max(LOOP * crowd, heavy_cost / HEAVY_SHARE)
         frame = max(FRAME * crowd, light_cost / LIGHT_SHARE)
         last_draw, done_in_frame, epochs_at_draw, baseline = time.perf_counter(), [0], run.epochs_done, []
+        shown_epoch = run.epochs_done
         last_progress = last_draw
         while run.playing and not run.done and time.perf_counter() - start < loop_len:
             # the pace is the speed's amount per FRAME; when a redraw costs more than a FRAME's
@@ -537,12 +549,13 @@ def panel(page: str, run: TrainingRun, *, epochs: int, lr: float,
                 crowd = min(load.crowding(), MAX_CROWD_SLOWDOWN)
                 frame = max(FRAME * crowd, light(slots) / LIGHT_SHARE)
                 last_draw, done_in_frame[0], epochs_at_draw = time.perf_counter(), 0, run.epochs_done
+                shown_epoch = run.epochs_done
                 last_progress = last_draw
             else:
                 if now - last_progress >= PROGRESS_EVERY * crowd:  # a Streamlit call: a page rerun preempts here
-                    # the metrics too (a few ms): the Epoch counter keeps pace with the bar, the curves follow
-                    # at the next frame
-                    metrics(run, slots["metrics"])
+                    if run.epochs_done != shown_epoch:  # the Epoch counter keeps pace with the bar (the
+                        epoch_metric(run, slots["metrics"][0])  # other metrics and the curves: next frame)
+                        shown_epoch = run.epochs_done
                     progress(run, slots["progress"])
                     last_progress = now
                 if quota_met:  # this FRAME's training is done: wait for the next one (still yielding)
