@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from . import live
-from .i18n import _
+from .i18n import _, shown
 from .params import PageParams
 from .safe_text import plain
 
@@ -82,7 +82,7 @@ def picker(p: PageParams, page: str, presets: dict[str, Preset], where=st) -> st
         if st.session_state.get(choice_key, "") != active:  # follows the run: None once a control moved
             st.session_state[choice_key] = active  # (set before the widget: no preset chosen shows none)
         row.selectbox(_("Experiment"), list(presets), key=choice_key,
-                      format_func=lambda name: _(presets[name].title), label_visibility="collapsed",
+                      format_func=shown({name: pr.title for name, pr in presets.items()}), label_visibility="collapsed",
                       placeholder=_("Choose one of {n}", n=len(presets)), width="stretch",
                       on_change=_choose, args=(p, page, presets, choice_key))
     if active is not None:
