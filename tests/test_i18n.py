@@ -1,6 +1,7 @@
 """Two languages: the catalogs are complete and in step with the code, and the app switches language
 without losing anything."""
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -290,7 +291,9 @@ def test_switching_language_keeps_the_pins_and_every_control():
     assert at.select_slider(key="neuron.lr").value == 0.1 and at.select_slider(key="neuron.epochs").value == 200
     assert at.toggle(key="neuron.postgrad").value is False
     loss_chart = apptools.chart_text(at.get("vega_lite_chart")[0])
-    assert "고정 1: " in loss_chart and "현재 실행 · 학습 손실" in loss_chart  # the pin, drawn in Korean
+    # the pin and the current run (their colours) and the series (its dash, named under the title), in Korean
+    assert "고정 1: " in loss_chart and "현재 실행" in loss_chart
+    assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"]["subtitle"] == ["—— 학습 손실"]
     assert dict(at.query_params).get("lang") == "ko" and dict(at.query_params).get("lr") == "0.1"
 
 
