@@ -95,28 +95,26 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
     if log_y:
         data = data[data["value"] > 0]
     series = list(dict.fromkeys(data["series"]))
-    grow, dash = 0, alt.StrokeDash("series:N", legend=None)
-    if one_run and len(series) > 2:
-        # Three or more series (MNIST's batch losses, train and test loss): rows under the plot, as many
-        # entries per row as fit a half-width column at 1280 px in lecture type; inside, their box would
-        # cover the curves while the first epochs still fill the plot's whole width.
-        columns = legend_columns(series, legend_room, legend_px)
-        legend = alt.Legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=0, offset=6)
-        grow = LEGEND_ROW * (-(-len(series) // columns) - 1)
+    grow, dash = 0, alt.Undefined  # one run: every line solid, the colour tells the series apart
+    if one_run:
+        if len(series) > 2:
+            # Three or more series (MNIST's batch losses, train and test loss): rows under the plot, as many
+            # entries per row as fit a half-width column at 1280 px; inside, their box would cover the curves
+            # while the first epochs still fill the plot's whole width.
+            columns = legend_columns(series, legend_room, legend_px)
+            legend = alt.Legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=0, offset=6)
+            grow = LEGEND_ROW * (-(-len(series) // columns) - 1)
+        else:
+            # The few series names sit inside the plot, in the corner the curves leave empty (a loss falls,
+            # an accuracy rises): the plot keeps its whole height on a one-screen projector layout.
+            corner = legend_corner or ("bottom-right" if y_title in ("accuracy", _("accuracy")) else "top-right")
+            legend = alt.Legend(orient=corner, labelLimit=0, fillColor="rgba(255, 255, 255, 0.7)", padding=6,
+                                cornerRadius=4, strokeColor="#dddddd")  # a curve behind it still shows
         color = alt.Color("series:N", title=None, scale=alt.Scale(scheme="category10"), legend=legend)
-        dash = alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=[[1, 0]] * len(series)))
-    elif one_run:
-        # The few series names sit inside the plot, in the corner the curves leave empty (a loss falls,
-        # an accuracy rises): the plot keeps its whole height on a one-screen projector layout.
-        corner = legend_corner or ("bottom-right" if y_title in ("accuracy", _("accuracy")) else "top-right")
-        legend = alt.Legend(orient=corner, labelLimit=0, fillColor="rgba(255, 255, 255, 0.7)", padding=6,
-                            cornerRadius=4, strokeColor="#dddddd")  # a curve behind it still shows
-        color = alt.Color("series:N", title=None, scale=alt.Scale(scheme="category10"), legend=legend)
-        dash = alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=[[1, 0]] * len(series)))
     else:
         # Pinned runs: the colour says which run (one legend row each, its name cut to the column), the
-        # dash which quantity (one short legend): 4 runs × 3 losses are 4 + 3 entries, not 12 long ones
-        # sharing 10 colours. The chart grows by the legend's rows, as the legend sits inside its height.
+        # dash which quantity: 4 runs × 3 losses are 4 + 3 entries, not 12 long ones sharing 10 colours.
+        # The chart grows by the legend's rows, as the legend sits inside its height.
         runs = list(dict.fromkeys(data["run"]))
         shown = {run: fit_label(run, legend_room, legend_px) for run in runs}
         data = data.assign(run_shown=data["run"].map(shown))
@@ -126,16 +124,15 @@ def curves_chart(data: pd.DataFrame, title: str | None = None, y_title: str | No
         # which dash is which series: a line under the title ("—— train loss   – – test loss"), wrapped to
         # the chart's width (a second legend below the plot would sit beside the first and be cut)
         dash = alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=DASHES[:len(series)]))
-        keys = [f"{glyph} {name}" for glyph, name in zip(DASH_GLYPHS, series, strict=False)]
-        lines = [""]
-        for key in keys:
-            joined = f"{lines[-1]}   {key}" if lines[-1] else key
-            if lines[-1] and text_px(joined, legend_px) > legend_room:
-                lines.append(key)
+        key_lines = [""]
+        for key in (f"{glyph} {name}" for glyph, name in zip(DASH_GLYPHS, series, strict=False)):
+            joined = f"{key_lines[-1]}   {key}" if key_lines[-1] else key
+            if key_lines[-1] and text_px(joined, legend_px) > legend_room:
+                key_lines.append(key)
             else:
-                lines[-1] = joined
-        title = alt.Title(title, subtitle=lines, subtitleFontSize=legend_px, subtitleColor="#333")
-        grow = LEGEND_ROW * (len(runs) + len(lines))
+                key_lines[-1] = joined
+        title = alt.Title(title, subtitle=key_lines, subtitleFontSize=legend_px, subtitleColor="#333")
+        grow = LEGEND_ROW * (len(runs) + len(key_lines))
     base = alt.Chart(data, title=title, height=height + grow)
     lines = base.mark_line(point=len(data) < 60).encode(
         x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),

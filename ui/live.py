@@ -304,7 +304,6 @@ def epoch_metric(run: TrainingRun, where) -> None:
                       else _("Loaded: {name}", name=run.extra["loaded"]))
 
 
-
 def _other_metrics(run: TrainingRun, cols: list, shown: dict, prev) -> None:
     if run.history:
         delta = None
