@@ -28,7 +28,8 @@ and, on a fresh visit (a new session) before all that:
 * app skeleton  — how long Streamlit's grey page skeleton (``stAppSkeleton``, which its frontend
                   shows when no element has arrived 500 ms after the app mounted) was on screen;
 * grey placeholders — from the first to the last sample showing a grey element placeholder
-                  (``stSkeleton``: a widget or chart whose frontend code is still loading).
+                  (``stSkeleton``: a widget or chart whose frontend code is still loading) that can be
+                  seen (not transparent: the app's style delays them by a second, once it has arrived).
 
 Then, for MNIST, the share of wall-clock time spent training: epochs per minute in the app
 (epochs 1 → N, so page start-up does not count) against ``nnlib.train`` alone on the same
@@ -242,12 +243,21 @@ FIRST_LOAD = """
 (() => {
   window.__load = [];
   const visible = sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetHeight > 0);
+  // a placeholder is seen when it, and every box around it, is not (nearly) transparent: the app's style
+  // keeps a placeholder transparent for its first second (ui/common.PLACEHOLDER_CSS)
+  const seen = sel => visible(sel).filter(e => {
+    for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
+      const s = getComputedStyle(n);
+      if (parseFloat(s.opacity) < 0.1 || s.visibility === 'hidden') return false;
+    }
+    return true;
+  });
   const sample = () => {
     // a real element: a visible element container that is not (or does not hold) a grey skeleton
     const real = visible('[data-testid="stMain"] [data-testid="stElementContainer"]')
       .some(e => !e.querySelector('[data-testid*="Skeleton"]'));
     window.__load.push([performance.now(), visible('[data-testid="stAppSkeleton"]').length > 0, real,
-                        visible('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]').length]);
+                        seen('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]').length]);
     if (window.__load.length < 1500) setTimeout(sample, 20);
   };
   sample();

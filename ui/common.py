@@ -41,10 +41,20 @@ TOP_CSS = """
   [class*="_preset_text"] [data-testid="stAlertContainer"] { padding: 0.4rem 0.8rem; }
   [data-testid="stMain"] [class*="_preset_text"] p { font-size: 0.95rem; }
 """
+# Always: a widget or chart whose frontend code is still loading (Streamlit loads each element type's code on
+# its first use in a page load) shows a grey placeholder, for 0.1-0.7 s on a first visit to a local server.
+# A flash of grey boxes that vanish at once is noise in front of a room; the placeholder only helps where
+# the wait is long (a phone on a slow network). So it stays transparent for its first second, then fades in:
+# the usual "delay the skeleton" rule. The placeholders' own pulse animation is replaced, not hidden.
+PLACEHOLDER_CSS = """
+  [data-testid="stSkeleton"], [data-testid="stSkeletonElement"] {
+    animation: nnlib-late-placeholder 0.3s ease-in 1s both !important; }
+  @keyframes nnlib-late-placeholder { from { opacity: 0; } to { opacity: 1; } }
+"""
 BASE_CSS = """
 <style>
   [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.3vw, 2.25rem); }
-""" + TOP_CSS + """
+""" + TOP_CSS + PLACEHOLDER_CSS + """
 </style>
 """
 
@@ -61,7 +71,7 @@ LECTURE_CSS = """
   [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.2vw, 1.25rem); }
   [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }
   [data-testid="stMain"] .katex { font-size: 1.45em; }
-""" + TOP_CSS + """
+""" + TOP_CSS + PLACEHOLDER_CSS + """
 </style>
 """
 
@@ -85,9 +95,11 @@ def page_start() -> None:
     here = sys._getframe(1).f_globals.get("__file__", "")  # the page script that called us
     st.session_state["_arrived"] = st.session_state.get("_page_file") != here
     st.session_state["_page_file"] = here
-    notice_slot()  # link notices go to the top of the page, where they are seen
     resolve_language()
     app = app_params()
+    app.prepare_toggle("lecture", False)  # the link's or the toggle's latest value, before the style needs it
+    page_style()
+    notice_slot()  # link notices go to the top of the page, where they are seen
     with st.sidebar:
         # lecture mode first: it decides what the rest of the sidebar shows (the projector needs the QR code
         # on screen, so the seed hides there and the language selector drops its label)
@@ -102,7 +114,24 @@ def page_start() -> None:
                      "Every number on these pages is computed by it."))
         st.divider()
     show_notices(app.notices)
-    st.html((LECTURE_CSS if lecture_mode() else BASE_CSS) + (KOREAN_CSS if i18n.current_language() == "ko" else ""))
+
+
+STYLE_KEY = "nnlib_style"
+
+
+def page_style() -> None:
+    """The page's CSS, as the page's first element, so that it applies from the first paint.
+
+    ``st.html`` would send it to a hidden container, but its frontend code is itself loaded on first use:
+    the page would paint with Streamlit's sizes and then jump (and the grey placeholders would show before
+    the rule that delays them arrived). Markdown's code ships with Streamlit's first bundle. The element's
+    own container is hidden by the CSS it holds, so it takes no room. Lecture mode and the language are
+    read from the query parameters here: the sidebar's widgets that set them come later in the run."""
+    css = (LECTURE_CSS if lecture_mode() else BASE_CSS) + (KOREAN_CSS if i18n.current_language() == "ko" else "")
+    css += (f"<style>\n  .st-key-{STYLE_KEY}, [data-testid=\"stLayoutWrapper\"]:has(> .st-key-{STYLE_KEY}) "
+            "{ display: none; }\n</style>\n")
+    with st.container(key=STYLE_KEY):
+        st.markdown(css, unsafe_allow_html=True)
 
 
 def browser_language() -> str:
