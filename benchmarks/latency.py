@@ -244,7 +244,7 @@ FIRST_LOAD = """
   window.__load = [];
   const visible = sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetHeight > 0);
   // a placeholder is seen when it, and every box around it, is not (nearly) transparent: the app's style
-  // keeps a placeholder transparent for its first second (ui/common.PLACEHOLDER_CSS)
+  // keeps a placeholder transparent for its first second (ui/style.PLACEHOLDER_CSS)
   const seen = sel => visible(sel).filter(e => {
     for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
       const s = getComputedStyle(n);

@@ -170,7 +170,7 @@ def visible_texts(at) -> list[str]:
     out = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success",
                  "toast"):
-        out.extend(re.sub(r"<style>.*?</style>", "", e.value, flags=re.S).strip() for e in at.get(kind))  # CSS is unread
+        out.extend(e.value for e in at.get(kind))
     for m in at.metric:
         out += [m.label, m.help or ""]
     for kind in ("button", "download_button", "toggle", "checkbox", "slider", "select_slider", "selectbox",

@@ -18,6 +18,7 @@ from . import charts, i18n, memo, share
 from .i18n import _
 from .params import app_params, lecture_mode, notice_slot, show_notices
 from .safe_text import plain
+from .style import BASE_CSS, KOREAN_CSS, LECTURE_CSS
 
 # Altair validates a chart against the Vega-Lite JSON schema when it is built (its "debug mode")
 # and again when Streamlit turns it into a spec: most of the server's time per redraw of a live
@@ -28,64 +29,6 @@ alt.utils.schemapi.disable_debug_mode()
 
 LOCK_WAIT_S = 30.0  # a training tick is far shorter; never wait forever on a stuck thread
 
-# Always: metric values shrink with the window instead of being cut to "1 / …" on a small laptop.
-# Always, too: the experiment starts near the top of the screen (Streamlit leaves 6rem above the title),
-# so Play, the metrics and the loss chart share one 1280×800 projector screen.
-TOP_CSS = """
-  [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
-  /* a phone shows Streamlit's header bar (≈ 64 px, the sidebar button) over the page: start below it */
-  @media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-top: 4.5rem; } }
-  [data-testid="stMain"] h1 { padding-top: 0.25rem; padding-bottom: 0.5rem; }
-  [class*="_presets"] button { min-height: 2.1rem; padding: 0.1rem 0.7rem; }
-  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.75rem !important; }
-  [class*="_preset_text"] [data-testid="stAlertContainer"] { padding: 0.4rem 0.8rem; }
-  [data-testid="stMain"] [class*="_preset_text"] p { font-size: 0.95rem; }
-"""
-# Always: a widget or chart whose frontend code is still loading (Streamlit loads each element type's code on
-# its first use in a page load) shows a grey placeholder, for 0.1-0.7 s on a first visit to a local server.
-# A flash of grey boxes that vanish at once is noise in front of a room; the placeholder only helps where
-# the wait is long (a phone on a slow network). So it stays transparent for its first second, then fades in:
-# the usual "delay the skeleton" rule. The placeholders' own pulse animation is replaced, not hidden.
-PLACEHOLDER_CSS = """
-  [data-testid="stSkeleton"], [data-testid="stSkeletonElement"] {
-    animation: nnlib-late-placeholder 0.3s ease-in 1s both !important; }
-  @keyframes nnlib-late-placeholder { from { opacity: 0; } to { opacity: 1; } }
-"""
-BASE_CSS = """
-<style>
-  [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.3vw, 2.25rem); }
-""" + TOP_CSS + PLACEHOLDER_CSS + """
-</style>
-"""
-
-LECTURE_CSS = """
-<style>
-  [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.3rem; }
-  [data-testid="stMain"] h1 { font-size: 2.3rem !important; }
-  [data-testid="stMain"] [data-testid="stProgress"] p { font-size: 1.15rem; }
-  [data-testid="stMain"] h2 { font-size: 2.3rem !important; }
-  [data-testid="stMain"] .stButton button p { font-size: clamp(0.95rem, 1.2vw, 1.15rem); white-space: normal;
-                                              overflow-wrap: normal; word-break: normal; }
-  [class*="_presets"] [data-testid="stSelectbox"] input { font-size: clamp(0.95rem, 1.2vw, 1.15rem); }
-  [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 2.3vw, 2.8rem); }
-  [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.2vw, 1.25rem); }
-  [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }
-  [data-testid="stMain"] .katex { font-size: 1.45em; }
-""" + TOP_CSS + PLACEHOLDER_CSS + """
-</style>
-"""
-
-# Korean breaks lines between words (at spaces), not inside them: "합\n니다" is hard to read, most of all
-# on a projector. Long tokens (code, numbers) may still wrap anywhere rather than overflow.
-KOREAN_CSS = """
-<style>
-  [data-testid="stMain"] :is(p, li, td, th, h1, h2, h3, h4, label, summary),
-  [data-testid="stSidebar"] :is(p, li, h1, h2, h3, label),
-  [data-testid="stMain"] .stButton button p { word-break: keep-all; overflow-wrap: anywhere; }
-</style>
-"""
-
-
 def page_start() -> None:
     """The top of every page: the shared sidebar (seed, lecture mode) and lecture styling.
 
@@ -95,11 +38,9 @@ def page_start() -> None:
     here = sys._getframe(1).f_globals.get("__file__", "")  # the page script that called us
     st.session_state["_arrived"] = st.session_state.get("_page_file") != here
     st.session_state["_page_file"] = here
+    notice_slot()  # link notices go to the top of the page, where they are seen
     resolve_language()
     app = app_params()
-    app.prepare_toggle("lecture", False)  # the link's or the toggle's latest value, before the style needs it
-    page_style()
-    notice_slot()  # link notices go to the top of the page, where they are seen
     with st.sidebar:
         # lecture mode first: it decides what the rest of the sidebar shows (the projector needs the QR code
         # on screen, so the seed hides there and the language selector drops its label)
@@ -114,24 +55,8 @@ def page_start() -> None:
                      "Every number on these pages is computed by it."))
         st.divider()
     show_notices(app.notices)
-
-
-STYLE_KEY = "nnlib_style"
-
-
-def page_style() -> None:
-    """The page's CSS, as the page's first element, so that it applies from the first paint.
-
-    ``st.html`` would send it to a hidden container, but its frontend code is itself loaded on first use:
-    the page would paint with Streamlit's sizes and then jump (and the grey placeholders would show before
-    the rule that delays them arrived). Markdown's code ships with Streamlit's first bundle. The element's
-    own container is hidden by the CSS it holds, so it takes no room. Lecture mode and the language are
-    read from the query parameters here: the sidebar's widgets that set them come later in the run."""
-    css = (LECTURE_CSS if lecture_mode() else BASE_CSS) + (KOREAN_CSS if i18n.current_language() == "ko" else "")
-    css += (f"<style>\n  .st-key-{STYLE_KEY}, [data-testid=\"stLayoutWrapper\"]:has(> .st-key-{STYLE_KEY}) "
-            "{ display: none; }\n</style>\n")
-    with st.container(key=STYLE_KEY):
-        st.markdown(css, unsafe_allow_html=True)
+    # what depends on the mode and the language; what holds in every mode is in the page itself (ui.server)
+    st.html((LECTURE_CSS if lecture_mode() else BASE_CSS) + (KOREAN_CSS if i18n.current_language() == "ko" else ""))
 
 
 def browser_language() -> str:

@@ -134,11 +134,6 @@ class PageParams:
         st.session_state[key] = store[key]
         return key
 
-    def prepare_toggle(self, name: str, default: bool = False) -> bool:
-        """A toggle's value (from the link, or the widget's latest value) before the toggle is drawn,
-        for what must come earlier in the page; drawing it later reports a bad link value once."""
-        return bool(_store()[self._prepare(name, default, _as_bool)])
-
     def _show(self, advanced: bool) -> bool:
         return not (advanced and lecture_mode())
 
