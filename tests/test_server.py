@@ -111,5 +111,5 @@ def test_a_page_without_a_head_or_too_big_to_hold_goes_out_as_it_came():
 def test_the_app_serves_its_always_on_css_with_the_rule_that_delays_grey_placeholders():
     assert server.MIDDLEWARE[0].cls is server.PageHead
     assert server.PageHead(None).head == style.HEAD_CSS.encode()
-    assert "@keyframes nnlib-late-placeholder" in style.HEAD_CSS and style.TOP_CSS in style.HEAD_CSS
+    assert "@keyframes nnlib-late-placeholder" in style.HEAD_CSS and ":root {" + style.TOP_CSS + "}" in style.HEAD_CSS
     assert style.HEAD_CSS.startswith("<style>") and style.HEAD_CSS.endswith("</style>")

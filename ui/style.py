@@ -63,4 +63,7 @@ KOREAN_CSS = """
 """
 
 # Sent with the page itself (ui.server), before any element: the rules that hold in every mode and language.
-HEAD_CSS = "<style>" + TOP_CSS + PLACEHOLDER_CSS + "</style>"
+# Streamlit's own styles are added to the head after it and would win a tie, so the layout rules are nested
+# in ``:root`` (one more pseudo-class: they win at once instead of when the page's copy arrives).
+# A browser without CSS nesting skips them and gets them from that copy (BASE_CSS, LECTURE_CSS).
+HEAD_CSS = "<style>\n:root {" + TOP_CSS + "}" + PLACEHOLDER_CSS + "</style>"
