@@ -51,8 +51,12 @@ PLACEHOLDER_WATCH = """() => {
     for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
       const s = getComputedStyle(n); if (parseFloat(s.opacity) < 0.1 || s.visibility === 'hidden') return false; }
     return true; };
+  window.__top = new Set();  // the main area's top padding in rem, in every sample (the app's, from the first paint)
   const sample = () => {
     const now = performance.now();
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (main) window.__top.add(Math.round(100 * parseFloat(getComputedStyle(main).paddingTop)
+                                          / parseFloat(getComputedStyle(document.documentElement).fontSize)) / 100);
     for (const e of document.querySelectorAll('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')) {
       if (!born.has(e)) born.set(e, now);
       window.__grey.push([now - born.get(e), seen(e)]);
@@ -79,6 +83,7 @@ def test_a_first_visit_and_going_to_another_lesson_flash_no_grey_placeholders(pr
     page.goto(f"{app_url}/logistic_1d")  # a fresh browser context: nothing cached
     wait_idle(page)
     no_grey_flash(page, "first visit to /logistic_1d")
+    assert page.evaluate("Array.from(window.__top)") == [2.75]  # never Streamlit's 6rem, then a jump up
     assert page.evaluate("""Array.from(document.head.querySelectorAll('style'))
                             .some(s => s.textContent.includes('nnlib-late-placeholder'))""")  # in the page itself
     placeholder = page.evaluate("""async () => {
