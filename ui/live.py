@@ -343,11 +343,9 @@ def progress(run: TrainingRun, where=st) -> None:
         text = _(template, epoch=run.epochs_done + 1, total=run.target_epochs, batch=into, batches=per_epoch, lr=lr)
     elif past:  # never "205 of 10 epochs"
         text = _("{done} epochs (target {total}) · lr {lr}", done=run.epochs_done, total=run.target_epochs, lr=lr)
-    elif run.history or run.playing:
+    else:  # before Play too ("0 of 50 epochs"): the caption's line is there from the start, so Play moves nothing
         text = ngettext("{done} of {total} epoch · lr {lr}", "{done} of {total} epochs · lr {lr}", run.target_epochs,
                         done=run.epochs_done, total=run.target_epochs, lr=lr)
-    else:
-        text = None
     where.progress(fraction, text=text)
 
 
