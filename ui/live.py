@@ -258,7 +258,8 @@ def shown_metrics(run: TrainingRun) -> dict:
         out["what"] = _("the current weights on all {n} training rows", n=f"{n:,}")
     else:
         out.update(loss=last.get("loss"), accuracy=last.get("accuracy"),
-                   what=_("mean of the batch losses during epoch {epoch}", epoch=run.epochs_done))
+                   what=_("the batches of epoch {epoch}, averaged (each with the weights of its own step)",
+                          epoch=run.epochs_done))
     for k in ("val_loss", "val_accuracy"):
         if last.get(k) is not None:
             out[k] = last[k]
@@ -318,7 +319,8 @@ def _other_metrics(run: TrainingRun, cols: list, shown: dict, prev) -> None:
         cols[1].metric(_("Loss"), _fmt(shown.get("loss")), where, delta_color="off", delta_arrow="off",
                        help=_("Loss of {what}.", what=shown["what"]))
     if shown.get("accuracy") is not None:
-        cols[2].metric(_("Train accuracy"), _fmt(shown.get("accuracy"), 3))
+        cols[2].metric(_("Train accuracy"), _fmt(shown.get("accuracy"), 3),  # the same quantity as the Loss's
+                       help=_("Accuracy of {what}.", what=shown["what"]))
     else:
         cols[2].empty()
     if shown.get("val_accuracy") is not None:

@@ -168,3 +168,22 @@ def test_an_unchanged_loss_reads_plus_minus_0_in_grey_not_a_red_rise():
     assert not at.exception, at.exception
     loss = [m for m in at.metric if m.label == "Loss"][-1]
     assert loss.proto.delta == "±0" and loss.proto.color == loss.proto.GRAY and loss.proto.direction == loss.proto.NONE
+
+
+def test_mnist_says_which_quantity_its_loss_and_train_accuracy_are_before_a_save_and_after_the_load(not_hosted):
+    # A big training set is not evaluated again after each epoch: the row shows the epoch's batches, averaged.
+    # After a load it shows the loaded weights on every row: another quantity (another number), and both the
+    # Loss and the Train accuracy say which one they are.
+    at = apptools.open_page("pages/mnist.py", {"subset": "10000", "batch": "256", "epochs": "2", "fullpass": "0"})
+    run = at.session_state["run:mnist"]
+    run.advance(max_epochs=1)
+    at.run()
+    for name in ("Loss", "Train accuracy"):
+        assert "the batches of epoch 1, averaged" in metric_el(at, name).proto.help, name
+    blob = live.model_bytes(run, {"page": "mnist", "epochs": 1})
+    at.button(key="mnist_reset").click().run()
+    ok, message = live.load_into("mnist", at.session_state["run:mnist"], blob, "digits.npz")
+    assert ok, message
+    at.run()
+    for name in ("Loss", "Train accuracy"):
+        assert "the current weights on all 10,000 training rows" in metric_el(at, name).proto.help, name
