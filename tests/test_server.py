@@ -14,13 +14,22 @@ HEAD = b"<style>.x{}</style>"
 PAGE = b"<!DOCTYPE html><html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
 
 
-def call(start_headers: dict, chunks: list[bytes], *, status=200, method="GET",
-         kind="http") -> tuple[dict, bytes, list]:
-    """Run PageHead(head=HEAD) around an app that answers with ``chunks``; returns the start message's headers,
-    the body the client got, and every message sent."""
+def call(start_headers: dict, chunks: list[bytes], *, status=200, method="GET", kind="http", path="/",
+         request_headers: dict | None = None, seen: list | None = None) -> tuple[dict, bytes, list]:
+    """Run PageHead(head=HEAD) around an app that answers with ``chunks`` (or, when the request's If-None-Match
+    names its ETag, with a 304); returns the start message's headers, the body the client got, and every
+    message sent. ``seen`` collects the scope the app got."""
     async def inner(scope, receive, send):
+        if seen is not None:
+            seen.append(scope)
         if scope["type"] != "http":
             await send({"type": "websocket.accept"})
+            return
+        asked = dict((k.decode(), v.decode()) for k, v in scope["headers"]).get("if-none-match", "")
+        if start_headers.get("etag") and start_headers["etag"] in [v.strip() for v in asked.split(",")]:
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(b"etag", start_headers["etag"].encode())]})
+            await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": status,
                     "headers": [(k.encode(), v.encode()) for k, v in start_headers.items()]})
@@ -36,7 +45,8 @@ def call(start_headers: dict, chunks: list[bytes], *, status=200, method="GET",
         return {"type": "http.request", "body": b"", "more_body": False}
 
     middleware = server.PageHead(inner, head=HEAD.decode())
-    scope = {"type": kind, "method": method, "path": "/"}
+    scope = {"type": kind, "method": method, "path": path,
+             "headers": [(k.encode(), v.encode()) for k, v in (request_headers or {}).items()]}
     # a thread of its own: the browser tests' Playwright keeps an event loop running in this one
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, middleware(scope, receive, send)).result()
@@ -79,19 +89,56 @@ def test_gzip_that_cannot_be_read_within_the_limit_goes_out_as_it_came(packed):
     assert body == packed and headers["content-encoding"] == "gzip" and headers["content-length"] == str(len(packed))
 
 
-@pytest.mark.parametrize("headers, status, method, kind", [
-    ({"content-type": "application/javascript"}, 200, "GET", "http"),  # the frontend's code
-    ({"content-type": "text/html"}, 404, "GET", "http"),
-    ({"content-type": "text/html"}, 304, "GET", "http"),
-    ({"content-type": "text/html"}, 200, "HEAD", "http"),
-    ({"content-type": "text/html"}, 200, "POST", "http"),
-    ({"content-type": "text/html", "content-encoding": "br"}, 200, "GET", "http"),
-], ids=["javascript", "404", "304", "HEAD", "POST", "brotli"])
-def test_other_responses_pass_untouched_chunk_by_chunk(headers, status, method, kind):
+@pytest.mark.parametrize("headers, status, method, path", [
+    ({"content-type": "application/javascript"}, 200, "GET", "/"),
+    ({"content-type": "text/html"}, 404, "GET", "/"),
+    ({"content-type": "text/html"}, 200, "POST", "/"),
+    ({"content-type": "text/html", "content-encoding": "br"}, 200, "GET", "/"),
+    ({"content-type": "text/html"}, 200, "GET", "/static/js/index.js"),  # Streamlit's frontend code
+    ({"content-type": "text/html"}, 200, "GET", "/component/my_component/index.html"),  # a component's own page
+    ({"content-type": "text/html"}, 200, "GET", "/media/abc.html"),
+    ({"content-type": "text/html"}, 200, "GET", "/favicon.png"),
+], ids=["javascript", "404", "POST", "brotli", "static", "component", "media", "a file"])
+def test_other_responses_pass_untouched_chunk_by_chunk(headers, status, method, path):
     chunks = [b"<head>", b"</head>", b"tail"]
-    got_headers, body, sent = call(headers, chunks, status=status, method=method, kind=kind)
+    got_headers, body, sent = call(headers, chunks, status=status, method=method, path=path)
     assert body == b"".join(chunks) and got_headers == headers
     assert len([m for m in sent if m["type"] == "http.response.body"]) == 3  # streamed, not held
+
+
+@pytest.mark.parametrize(("path", "page"), [("/", True), ("/mnist", True), ("/mlp/", True), ("", True),
+                                            ("/static/js/a.js", False), ("/_stcore/health", False),
+                                            ("/app/static/x", False), ("/favicon.png", False),
+                                            ("/component/c/index.html", False), ("/media/x.png", False)])
+def test_page_paths(path, page):
+    assert server.is_page_path(path) is page
+
+
+def test_a_head_request_gets_the_headers_of_the_page_a_get_gets():
+    got, _, _ = call(html_headers(PAGE), [PAGE])
+    headers, body, sent = call(html_headers(PAGE), [PAGE], method="HEAD")
+    assert body == b"" and headers == got
+
+
+def test_a_browsers_cached_copy_gets_a_304_when_current_and_the_page_when_not():
+    got, _, _ = call(html_headers(PAGE), [PAGE])
+    current = got["etag"]
+    headers, body, sent = call(html_headers(PAGE), [PAGE], request_headers={"if-none-match": current})
+    assert sent[0]["status"] == 304 and headers["etag"] == current and body == b""
+    # a copy cached before the middleware (Streamlit's own ETag) or with another head: the page, with the CSS
+    for stale in ('"abc123"', '"abc123-0123456789ab"', '"other"'):
+        seen = []
+        headers, body, sent = call(html_headers(PAGE), [PAGE], request_headers={"if-none-match": stale}, seen=seen)
+        assert sent[0]["status"] == 200 and HEAD in body and headers["etag"] == current, stale
+        assert b"if-none-match" not in dict(seen[0]["headers"])
+
+
+def test_a_range_request_for_a_page_gets_the_whole_page():
+    seen = []
+    headers, body, _ = call(html_headers(PAGE), [PAGE], request_headers={"range": "bytes=0-9", "if-range": '"x"'},
+                            seen=seen)
+    assert body == PAGE.replace(b"</head>", HEAD + b"</head>")
+    assert not {b"range", b"if-range"} & set(dict(seen[0]["headers"]))
 
 
 def test_a_websocket_passes_untouched():

@@ -41,23 +41,60 @@ def add_to_head(html: bytes, head: bytes) -> bytes | None:
     return None if at < 0 else html[:at] + head + html[at:]
 
 
-class PageHead:
-    """ASGI middleware: inserts ``head`` (HTML, e.g. a ``<style>`` element) before ``</head>`` in every HTML
-    page the app sends (``GET``, ``200``, ``text/html``), and fixes its length. A page Streamlit compressed
-    (it gzips pages other than ``/``) is sent uncompressed: it is 8 KB.
+# Path segments of what Streamlit serves besides its page: its frontend code, media, internal endpoints, and the
+# pages of custom components (their iframes' HTML is theirs, not ours). A file name has a dot; a page never does.
+NOT_PAGES = {"static", "media", "_stcore", "component"}
 
-    The changed page gets an ETag of its own (Streamlit's, with a hash of ``head``), so a browser that cached
-    it revalidates correctly when either changes. Other responses, and websockets, pass through untouched."""
+
+def is_page_path(path: str) -> bool:
+    """Whether ``path`` (``"/"``, ``"/mnist"``) asks for Streamlit's page rather than a file or an endpoint."""
+    parts = [p for p in path.split("/") if p]
+    return not (NOT_PAGES.intersection(parts) or (parts and "." in parts[-1]))
+
+
+class PageHead:
+    """ASGI middleware: inserts ``head`` (HTML, e.g. a ``<style>`` element) before ``</head>`` in Streamlit's
+    page (``GET``/``HEAD`` of a page path, ``200``, ``text/html``), and fixes its length. A page Streamlit
+    compressed (it gzips pages other than ``/``) is sent uncompressed: it is 8 KB.
+
+    The changed page gets an ETag of its own (Streamlit's, with a hash of ``head``). A browser's
+    ``If-None-Match`` is translated back, so a copy it holds gets a 304 when it is current and the new page
+    when it is not (a copy cached before this middleware, or with another ``head``). A ``HEAD`` request gets the
+    changed page's headers; a ``Range`` request for a page gets the whole page. Other paths (the frontend's code,
+    media, endpoints, components' pages) and websockets pass through untouched."""
 
     def __init__(self, app: ASGIApp, head: str = HEAD_CSS) -> None:
         self.app = app
         self.head = head.encode()
         self.tag = hashlib.sha256(self.head).hexdigest()[:12]
 
+    def etag(self, streamlits: str) -> str:
+        return streamlits[:-1] + f'-{self.tag}"' if streamlits.endswith('"') else f"{streamlits}-{self.tag}"
+
+    def request_headers(self, raw: list) -> list:
+        """The request's headers as Streamlit should see them: our ETags back to Streamlit's, others dropped
+        (they name another page), no ``Range``/``If-Range``."""
+        out = []
+        for name, value in raw:
+            if name.lower() in (b"range", b"if-range"):
+                continue
+            if name.lower() == b"if-none-match":
+                ours = [v.strip() for v in value.decode("latin-1").split(",")]
+                kept = [v for v in ours if v == "*"] + [v.replace(f"-{self.tag}", "") for v in ours
+                                                       if v.endswith((f'-{self.tag}"', f"-{self.tag}"))]
+                if not kept:
+                    continue
+                value = ", ".join(kept).encode("latin-1")
+            out.append((name, value))
+        return out
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET":
+        method = scope.get("method")
+        if scope["type"] != "http" or method not in ("GET", "HEAD") or not is_page_path(scope.get("path", "/")):
             await self.app(scope, receive, send)
             return
+        # a HEAD is answered from the page a GET would get, so that its headers describe that page
+        scope = {**scope, "method": "GET", "headers": self.request_headers(scope.get("headers", []))}
         held: dict = {}  # the response's start message while its HTML body is collected
         chunks: list[bytes] = []
         size = 0
@@ -70,18 +107,23 @@ class PageHead:
                         and headers.get("content-encoding", "gzip") == "gzip"):
                     held["start"] = message
                     return
+                if message["status"] == 304 and "etag" in headers:  # the browser's copy is current
+                    headers["etag"] = self.etag(headers["etag"])
             elif message["type"] == "http.response.body" and "start" in held:
                 chunks.append(message.get("body", b""))
                 size += len(chunks[-1])
                 if message.get("more_body", False) and size <= MAX_PAGE_BYTES:
                     return
-                await self._send_page(held.pop("start"), b"".join(chunks), message.get("more_body", False), send)
+                await self._send_page(held.pop("start"), b"".join(chunks), message.get("more_body", False),
+                                      send, method == "HEAD")
                 return
+            elif message["type"] == "http.response.body" and method == "HEAD":
+                message = {**message, "body": b""}
             await send(message)
 
         await self.app(scope, receive, forward)
 
-    async def _send_page(self, start: Message, html: bytes, more: bool, send: Send) -> None:
+    async def _send_page(self, start: Message, html: bytes, more: bool, send: Send, head_only: bool) -> None:
         headers = MutableHeaders(raw=start["headers"])
         if more:  # too big to hold: it goes out as it came
             plain = None
@@ -92,12 +134,11 @@ class PageHead:
             if "content-encoding" in headers:
                 del headers["content-encoding"]
             headers["content-length"] = str(len(changed))
-            etag = headers.get("etag")
-            if etag:
-                headers["etag"] = etag[:-1] + f'-{self.tag}"' if etag.endswith('"') else f"{etag}-{self.tag}"
+            if "etag" in headers:
+                headers["etag"] = self.etag(headers["etag"])
             html = changed
         await send(start)
-        await send({"type": "http.response.body", "body": html, "more_body": more})
+        await send({"type": "http.response.body", "body": b"" if head_only else html, "more_body": more})
 
 
 MIDDLEWARE = [Middleware(PageHead)]

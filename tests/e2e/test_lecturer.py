@@ -47,6 +47,13 @@ def test_lecture_mode_shows_the_share_links_qr_code(projector, app_url, artifact
 # long since it was put on the page) and whether it can be seen (it and every box around it ≥ 10 % opaque)
 PLACEHOLDER_WATCH = """() => {
   window.__grey = []; window.__watching = true; const born = new Map();
+  // dated when put on the page (a MutationObserver runs right after the change), not when first sampled: a busy
+  // main thread delays the samples, and a late first sample would make an old placeholder look young
+  const SKELETONS = '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]';
+  const date = () => { const now = performance.now();
+    for (const e of document.querySelectorAll(SKELETONS)) if (!born.has(e)) born.set(e, now); };
+  window.__dating = new MutationObserver(date);
+  window.__dating.observe(document, {childList: true, subtree: true});
   const seen = e => { if (e.offsetHeight === 0) return false;
     for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
       const s = getComputedStyle(n); if (parseFloat(s.opacity) < 0.1 || s.visibility === 'hidden') return false; }
@@ -57,7 +64,7 @@ PLACEHOLDER_WATCH = """() => {
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     if (main) window.__top.add(Math.round(100 * parseFloat(getComputedStyle(main).paddingTop)
                                           / parseFloat(getComputedStyle(document.documentElement).fontSize)) / 100);
-    for (const e of document.querySelectorAll('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')) {
+    for (const e of document.querySelectorAll(SKELETONS)) {
       if (!born.has(e)) born.set(e, now);
       window.__grey.push([now - born.get(e), seen(e)]);
     }
@@ -68,7 +75,7 @@ PLACEHOLDER_WATCH = """() => {
 
 
 def no_grey_flash(page, where: str) -> None:
-    grey = page.evaluate("window.__watching = false, window.__grey")
+    grey = page.evaluate("window.__watching = false, window.__dating.disconnect(), window.__grey")
     assert grey, f"{where}: no placeholder at all: the test no longer watches what it should"
     early = [age for age, seen in grey if seen and age < 900]
     assert not early, f"{where}: a grey placeholder was seen {min(early):.0f} ms after it appeared"
