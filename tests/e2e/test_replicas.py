@@ -26,6 +26,7 @@ import pytest
 from deploy import preload
 from tests.e2e.conftest import APP_DIR, REPO_ROOT, _free_port, _log_tail, _stop
 from tests.e2e.test_browser import EXCEPTION, read_metric, wait_idle
+from ui import style
 
 pytestmark = pytest.mark.e2e
 
@@ -207,6 +208,7 @@ def test_two_replicas_behind_nginx_keep_sessions_and_survive_one_dying(browser, 
         _, preloaded = preload.listed((REPO_ROOT / "deploy" / "preload.conf").read_text())
         assert len(preloaded) > 50 and all(f"href=./static/js/{n}>" in html for n in preloaded)
         assert html.index("</head>") > html.rindex("rel=modulepreload")  # all of them inside <head>
+        assert html.index("</head>") > html.index(style.HEAD_CSS)  # and the replica's CSS (ui/server.py) too
 
         # Kill A's replica outright (not a clean shutdown): B must not notice.
         os.killpg(replicas[replica_a].pid, signal.SIGKILL)
