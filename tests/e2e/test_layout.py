@@ -177,6 +177,17 @@ def test_every_speed_choice_reads_whole_in_its_box(browser, app_url, artifacts_d
         context.close()
 
 
+def settled_boxes(page, key, tries=50):
+    """``boxes`` once the Play button, a metric and a chart are all on the page (while playing, Streamlit may
+    be swapping one of them for its new version at the moment of a single look)."""
+    for _ in range(tries):
+        found = boxes(page, key)
+        if found.get("play") and found.get("metric") and found.get("chart"):
+            return found
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no Play button, metric and chart together after {tries / 10:.0f} s: {found}")
+
+
 @pytest.mark.parametrize(("slug", "key"), ONE_SCREEN_PAGES)
 def test_play_moves_nothing_on_the_page(browser, app_url, artifacts_dir, slug, key):
     # The progress caption ("0 of 50 epochs · lr 0.1") is there before Play, so pressing Play in front of a
@@ -187,10 +198,10 @@ def test_play_moves_nothing_on_the_page(browser, app_url, artifacts_dir, slug, k
     try:
         page.goto(f"{app_url}/{slug}")
         wait_idle(page)
-        before = boxes(page, key)
+        before = settled_boxes(page, key)
         page.locator(f".st-key-{key} button").first.click()
         page.wait_for_timeout(1500)
-        playing = boxes(page, key)
+        playing = settled_boxes(page, key)
         page.screenshot(path=str(artifacts_dir / f"layout-playing-{slug.split('?')[0]}.png"))
         page.locator(f".st-key-{key} button").first.click()  # Pause
         for part in ("metric", "chart"):
