@@ -177,15 +177,25 @@ def test_every_speed_choice_reads_whole_in_its_box(browser, app_url, artifacts_d
         context.close()
 
 
+DRAWN = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+                   .every(c => c.querySelector('canvas, svg'))"""
+
+
 def settled_boxes(page, key, tries=50):
-    """``boxes`` once the Play button, a metric and a chart are all on the page (while playing, Streamlit may
-    be swapping one of them for its new version at the moment of a single look)."""
+    """``boxes`` once the Play button, a metric and a chart are on the page, every chart is drawn, and two
+    looks 0.2 s apart agree on where they start (while a page loads or plays, Streamlit may be swapping an
+    element for its new version at the moment of a single look, and a chart not yet drawn would make the
+    next one look like the first)."""
+    last = None
     for _ in range(tries):
         found = boxes(page, key)
-        if found.get("play") and found.get("metric") and found.get("chart"):
-            return found
-        page.wait_for_timeout(100)
-    raise AssertionError(f"no Play button, metric and chart together after {tries / 10:.0f} s: {found}")
+        if found.get("play") and found.get("metric") and found.get("chart") and page.evaluate(DRAWN):
+            tops = {part: round(found[part]["top"]) for part in ("play", "metric", "chart")}
+            if tops == last:
+                return found
+            last = tops
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no steady Play button, metric and chart after {tries / 5:.0f} s: {found}")
 
 
 # every training page draws its progress bar and caption with the same code (ui.live.progress): two pages
