@@ -31,7 +31,7 @@ PLACEHOLDER_CSS = """
 BASE_CSS = """
 <style>
   [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.3vw, 2.25rem); }
-""" + TOP_CSS + PLACEHOLDER_CSS + """
+""" + TOP_CSS + """
 </style>
 """
 
@@ -48,7 +48,7 @@ LECTURE_CSS = """
   [data-testid="stMetricLabel"] p { font-size: clamp(1rem, 1.2vw, 1.25rem); }
   [data-testid="stSidebar"] [data-testid="stCaptionContainer"] { display: none; }
   [data-testid="stMain"] .katex { font-size: 1.45em; }
-""" + TOP_CSS + PLACEHOLDER_CSS + """
+""" + TOP_CSS + """
 </style>
 """
 
@@ -63,6 +63,7 @@ KOREAN_CSS = """
 """
 
 # Sent with the page itself (ui.server), before any element: the rules that hold in every mode and language.
+# PLACEHOLDER_CSS is only here: the page's own copy (BASE_CSS, LECTURE_CSS) arrives too late to matter for it.
 # Streamlit's own styles are added to the head after it and would win a tie, so the layout rules are nested
 # in ``:root`` (one more pseudo-class: they win at once instead of when the page's copy arrives).
 # A browser without CSS nesting skips them and gets them from that copy (BASE_CSS, LECTURE_CSS).

@@ -200,22 +200,17 @@ def settled_boxes(page, key, tries=50):
 
 # every training page draws its progress bar and caption with the same code (ui.live.progress): two pages
 @pytest.mark.parametrize(("slug", "key"), [("logistic_1d", "logistic_play"), ("mnist", "mnist_play")])
-def test_play_moves_nothing_on_the_page(browser, app_url, artifacts_dir, slug, key):
+def test_play_moves_nothing_on_the_page(projector, app_url, artifacts_dir, slug, key):
     # The progress caption ("0 of 50 epochs · lr 0.1") is there before Play, so pressing Play in front of a
     # room does not push the loss chart down by a line.
-    context = browser.new_context(viewport=PROJECTOR)
-    page = context.new_page()
-    page.set_default_timeout(120_000)
-    try:
-        page.goto(f"{app_url}/{slug}")
-        wait_idle(page)
-        before = settled_boxes(page, key)
-        page.locator(f".st-key-{key} button").first.click()
-        page.wait_for_timeout(1500)
-        playing = settled_boxes(page, key)
-        page.screenshot(path=str(artifacts_dir / f"layout-playing-{slug.split('?')[0]}.png"))
-        page.locator(f".st-key-{key} button").first.click()  # Pause
-        for part in ("metric", "chart"):
-            assert abs(playing[part]["top"] - before[part]["top"]) <= 2, (slug, part, before, playing)
-    finally:
-        context.close()
+    page = projector
+    page.goto(f"{app_url}/{slug}")
+    wait_idle(page)
+    before = settled_boxes(page, key)
+    page.locator(f".st-key-{key} button").first.click()
+    page.wait_for_timeout(1500)
+    playing = settled_boxes(page, key)
+    page.screenshot(path=str(artifacts_dir / f"layout-playing-{slug.split('?')[0]}.png"))
+    page.locator(f".st-key-{key} button").first.click()  # Pause
+    for part in ("metric", "chart"):
+        assert abs(playing[part]["top"] - before[part]["top"]) <= 2, (slug, part, before, playing)

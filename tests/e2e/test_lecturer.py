@@ -64,8 +64,8 @@ PLACEHOLDER_WATCH = """() => {
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     if (main) window.__top.add(Math.round(100 * parseFloat(getComputedStyle(main).paddingTop)
                                           / parseFloat(getComputedStyle(document.documentElement).fontSize)) / 100);
+    date();  // any the observer has not dated yet
     for (const e of document.querySelectorAll(SKELETONS)) {
-      if (!born.has(e)) born.set(e, now);
       window.__grey.push([now - born.get(e), seen(e)]);
     }
     if (window.__watching) setTimeout(sample, 10);
